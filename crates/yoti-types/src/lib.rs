@@ -1,0 +1,14 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+#[macro_use]
+mod macros;
+pub mod age;
+pub mod common;
+mod error;
+pub mod idv;
+pub mod poa;
+
+pub use common::{Timestamp, UnknownValue};
+pub use error::ValidationError;
