@@ -1,0 +1,58 @@
+//! `yoti sign`: what an integrator runs when Yoti rejects a signature.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use yoti_auth::{PrivateKey, RequestSigner, string_to_sign};
+
+use crate::Failure;
+
+/// Arguments of `yoti sign`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The application's private key (PEM, PKCS#1 or PKCS#8).
+    #[arg(long, value_name = "PEM")]
+    key: PathBuf,
+    /// The HTTP method.
+    #[arg(long, default_value = "GET")]
+    method: String,
+    /// The path relative to the service base, with the exact query string sent, e.g.
+    /// '/sessions?sdkId=..&nonce=..&timestamp=..'.
+    #[arg(long)]
+    path: String,
+    /// A file holding the exact request body bytes.
+    #[arg(long, value_name = "FILE")]
+    body_file: Option<PathBuf>,
+}
+
+pub(crate) fn run(args: Args) -> Result<(), Failure> {
+    let method = args.method.to_ascii_uppercase();
+    if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Err(Failure::usage(format!("--method {:?} is not an HTTP method", args.method)));
+    }
+    if !args.path.starts_with('/') {
+        return Err(Failure::usage(format!(
+            "--path {:?} must start with '/' and be relative to the service base URL (e.g. /sessions?sdkId=...)",
+            args.path
+        )));
+    }
+    let body = match &args.body_file {
+        Some(path) => std::fs::read(path)
+            .map_err(|e| Failure::usage(format!("cannot read --body-file {}: {e}", path.display())))?,
+        None => Vec::new(),
+    };
+    let key = PrivateKey::from_pem_file(&args.key).map_err(|e| Failure::other(e.to_string()))?;
+    let message = string_to_sign(&method, &args.path, &body);
+    let digest = RequestSigner::new("", key).sign(&message).map_err(|e| Failure::other(e.to_string()))?;
+    #[derive(serde::Serialize)]
+    struct Out<'a> {
+        message: &'a str,
+        digest: &'a str,
+    }
+    let message = String::from_utf8_lossy(&message);
+    let out = serde_json::to_string(&Out { message: &message, digest: &digest })
+        .map_err(|e| Failure::other(e.to_string()))?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{out}").map_err(|e| Failure::other(format!("cannot write: {e}")))?;
+    Ok(())
+}

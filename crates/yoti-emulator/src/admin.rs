@@ -1,0 +1,71 @@
+//! Admin routes under `/__emulator/`: not part of Yoti's API, for tests and tools.
+//!
+//! - `GET /__emulator/health`: `{"status": "ok"}`
+//! - `GET /__emulator/stats`: request counters
+//! - `GET|PUT /__emulator/faults`: read or set the injected faults
+//! - `POST /__emulator/apps`: register an application `{"sdk_id", "public_key_pem"}`
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::error::ApiError;
+use crate::faults::FaultConfig;
+use crate::state::Shared;
+
+pub(crate) fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/health", get(|| async { Json(json!({ "status": "ok" })) }))
+        .route("/stats", get(stats))
+        .route("/faults", get(get_faults).put(put_faults))
+        .route("/apps", post(register_app))
+}
+
+async fn stats(State(shared): State<Shared>) -> Response {
+    Json(shared.stats.snapshot()).into_response()
+}
+
+async fn get_faults(State(shared): State<Shared>) -> Response {
+    let config = shared.faults.lock().unwrap_or_else(|p| p.into_inner()).config.clone();
+    Json(config).into_response()
+}
+
+async fn put_faults(State(shared): State<Shared>, body: bytes::Bytes) -> Response {
+    let config: FaultConfig = match serde_json::from_slice(&body) {
+        Ok(c) => c,
+        Err(e) => return bad_request(format!("invalid fault configuration: {e}")),
+    };
+    if let Err(e) = config.validate() {
+        return bad_request(e);
+    }
+    shared.set_faults(config.clone());
+    Json(config).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct NewApp {
+    sdk_id: String,
+    public_key_pem: String,
+}
+
+async fn register_app(State(shared): State<Shared>, body: bytes::Bytes) -> Response {
+    let app: NewApp = match serde_json::from_slice(&body) {
+        Ok(a) => a,
+        Err(e) => return bad_request(format!("expected {{\"sdk_id\", \"public_key_pem\"}}: {e}")),
+    };
+    match yoti_auth::PublicKey::from_pem(app.public_key_pem.as_bytes()) {
+        Ok(key) => {
+            shared.register_app(app.sdk_id.clone(), key);
+            (StatusCode::CREATED, Json(json!({ "sdk_id": app.sdk_id }))).into_response()
+        }
+        Err(e) => bad_request(format!("invalid public key: {e}")),
+    }
+}
+
+fn bad_request(message: String) -> Response {
+    ApiError::idv(StatusCode::BAD_REQUEST, "BAD_REQUEST", message).into_response()
+}

@@ -1,0 +1,167 @@
+//! Signature verification middleware, on the raw bytes and raw query received.
+//!
+//! | failure | status | code |
+//! |---|---|---|
+//! | no `X-Yoti-Auth-Digest` | 401 | `INVALID_YOTI_AUTH_DIGEST` |
+//! | digest not base64, or signature does not match | 401 | `INVALID_SIGNATURE` |
+//! | SDK id missing or not registered | 401 | `INVALID_X_YOTI_AUTH_ID` |
+//! | `timestamp` missing, malformed or outside the window | 401 | `INVALID_TIMESTAMP` |
+//! | `nonce` missing or already used | 401 | `INVALID_NONCE` |
+//! | body over the limit | 413 | `PAYLOAD_TOO_LARGE` |
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use yoti_auth::{SignedParts, headers, query_param};
+
+use crate::error::{ApiError, ErrorStyle};
+use crate::state::Shared;
+
+/// The application a request was verified for; handlers read it from the extensions.
+#[derive(Debug, Clone)]
+#[allow(dead_code, reason = "read by the session handlers")]
+pub(crate) struct AuthedApp {
+    pub(crate) sdk_id: String,
+}
+
+/// How a service names the application in a signed request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IdSource {
+    /// IDV: `sdkId` in the query; else `/apps/{sdkId}/...` in the path; else (for
+    /// `GET /supported-documents`, which the official SDKs sign without it) any registered
+    /// application whose key verifies.
+    IdvQuery,
+    /// Age Estimation: the `X-Yoti-Auth-Id` header.
+    AuthIdHeader,
+}
+
+/// Middleware for the IDV mounts.
+pub(crate) async fn idv(State(shared): State<Shared>, request: Request, next: Next) -> Response {
+    verify(shared, request, next, IdSource::IdvQuery, ErrorStyle::Idv).await
+}
+
+/// Middleware for the Age Estimation mount.
+pub(crate) async fn age(State(shared): State<Shared>, request: Request, next: Next) -> Response {
+    verify(shared, request, next, IdSource::AuthIdHeader, ErrorStyle::Age).await
+}
+
+/// Reads a whole request body up to `limit` bytes: 413 beyond it, 400 when unreadable.
+pub(crate) async fn read_body(body: Body, limit: usize, style: ErrorStyle) -> Result<Bytes, ApiError> {
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.is::<LengthLimitError>() => Err(too_large(style, limit)),
+        Err(e) => Err(ApiError::new(
+            style,
+            StatusCode::BAD_REQUEST,
+            "INVALID_BODY",
+            format!("the request body could not be read: {e}"),
+        )),
+    }
+}
+
+pub(crate) fn too_large(style: ErrorStyle, limit: usize) -> ApiError {
+    ApiError::new(
+        style,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "PAYLOAD_TOO_LARGE",
+        format!("Payload too large: the limit is {limit} bytes."),
+    )
+}
+
+async fn verify(
+    shared: Shared,
+    request: Request,
+    next: Next,
+    source: IdSource,
+    style: ErrorStyle,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let declared = parts
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > shared.body_limit) {
+        return too_large(style, shared.body_limit).into_response();
+    }
+    let body = match read_body(body, shared.body_limit, style).await {
+        Ok(body) => body,
+        Err(e) => return e.into_response(),
+    };
+    let unauthorized = |code: &str, message: String| {
+        shared.stats.count_rejected();
+        ApiError::new(style, StatusCode::UNAUTHORIZED, code, message).into_response()
+    };
+
+    // Inside a nested router the URI is relative to the mount: exactly the signed path.
+    let path = parts.uri.path();
+    let query = parts.uri.query();
+    let digest = parts.headers.get(headers::AUTH_DIGEST).and_then(|v| v.to_str().ok());
+    let signed = SignedParts { method: parts.method.as_str(), path, query, body: &body, digest };
+
+    let named = match source {
+        IdSource::IdvQuery => query
+            .and_then(|q| query_param(q, "sdkId"))
+            .map(|s| s.into_owned())
+            .or_else(|| app_in_path(path)),
+        IdSource::AuthIdHeader => parts
+            .headers
+            .get(headers::AUTH_ID)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    };
+    let result = match &named {
+        Some(sdk_id) => match shared.app(sdk_id) {
+            Some(app) => shared.verifier.verify(&app.public_key, &signed).map(|_| sdk_id.clone()),
+            None => {
+                return unauthorized(
+                    "INVALID_X_YOTI_AUTH_ID",
+                    format!("No application is registered with the SDK id {sdk_id:?}."),
+                );
+            }
+        },
+        None if source == IdSource::AuthIdHeader => {
+            return unauthorized(
+                "INVALID_X_YOTI_AUTH_ID",
+                "The X-Yoti-Auth-Id header is missing.".into(),
+            );
+        }
+        None => verify_any(&shared, &signed),
+    };
+    match result {
+        Ok(sdk_id) => {
+            shared.stats.count_verified();
+            let mut request = Request::from_parts(parts, Body::from(body));
+            request.extensions_mut().insert(AuthedApp { sdk_id });
+            next.run(request).await
+        }
+        Err(e) => {
+            let code = e.yoti_code().unwrap_or("INVALID_SIGNATURE");
+            unauthorized(code, e.to_string())
+        }
+    }
+}
+
+/// Tries every registered application; the first whose key verifies wins. A replay or a
+/// stale timestamp is reported as such; otherwise the signature is bad.
+fn verify_any(shared: &Shared, signed: &SignedParts<'_>) -> Result<String, yoti_auth::Error> {
+    for (sdk_id, app) in shared.all_apps() {
+        match shared.verifier.verify(&app.public_key, signed) {
+            Ok(_) => return Ok(sdk_id),
+            Err(yoti_auth::Error::BadSignature) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    Err(yoti_auth::Error::BadSignature)
+}
+
+/// `/apps/{sdkId}/...`: the SDK id named by the path (the sandbox app response-config).
+fn app_in_path(path: &str) -> Option<String> {
+    let rest = path.strip_prefix("/apps/")?;
+    let id = rest.split('/').next()?;
+    (!id.is_empty()).then(|| percent_encoding::percent_decode_str(id).decode_utf8_lossy().into_owned())
+}

@@ -1,0 +1,167 @@
+//! Fault injection: a share of requests answered 503, added latency, dropped connections.
+//!
+//! Deterministic on purpose, so tests are stable: with a rate `r`, exactly `floor(n * r)`
+//! of the first `n` requests after the faults were set are hit, the very first included
+//! (a Bresenham-style spread, not a coin toss).
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+use crate::state::Shared;
+
+/// Faults to inject into the service routes (never into `/__emulator/` admin routes).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FaultConfig {
+    /// Share of requests, 0.0 to 1.0, answered `503 SERVICE_UNAVAILABLE`.
+    pub error_rate: f64,
+    /// Share of requests, 0.0 to 1.0, whose connection is dropped before an answer.
+    pub drop_rate: f64,
+    /// Latency added before every answer, in milliseconds.
+    pub latency_ms: u64,
+}
+
+impl FaultConfig {
+    /// Checks the rates are within 0.0..=1.0.
+    ///
+    /// # Errors
+    /// A message naming the bad field.
+    pub fn validate(&self) -> Result<(), String> {
+        for (name, rate) in [("error_rate", self.error_rate), ("drop_rate", self.drop_rate)] {
+            if !(0.0..=1.0).contains(&rate) {
+                return Err(format!("{name} must be between 0.0 and 1.0, got {rate}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The running state of the fault spread.
+#[derive(Debug, Default)]
+pub(crate) struct FaultState {
+    pub(crate) config: FaultConfig,
+    error_acc: f64,
+    drop_acc: f64,
+}
+
+/// What to do with one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    None,
+    Error,
+    Drop,
+}
+
+impl FaultState {
+    pub(crate) fn new(config: FaultConfig) -> Self {
+        // Start the accumulators one step short of firing, so the first request is hit.
+        Self { error_acc: 1.0 - config.error_rate, drop_acc: 1.0 - config.drop_rate, config }
+    }
+
+    fn next(&mut self) -> (Fault, Duration) {
+        let latency = Duration::from_millis(self.config.latency_ms);
+        if self.config.drop_rate > 0.0 {
+            self.drop_acc += self.config.drop_rate;
+            if self.drop_acc >= 1.0 - 1e-9 {
+                self.drop_acc -= 1.0;
+                return (Fault::Drop, latency);
+            }
+        }
+        if self.config.error_rate > 0.0 {
+            self.error_acc += self.config.error_rate;
+            if self.error_acc >= 1.0 - 1e-9 {
+                self.error_acc -= 1.0;
+                return (Fault::Error, latency);
+            }
+        }
+        (Fault::None, latency)
+    }
+}
+
+/// Middleware over the service routes.
+pub(crate) async fn inject(State(shared): State<Shared>, request: Request, next: Next) -> Response {
+    let (fault, latency) = shared.faults.lock().unwrap_or_else(|p| p.into_inner()).next();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    match fault {
+        Fault::None => next.run(request).await,
+        Fault::Error => {
+            shared.stats.count_fault();
+            ApiError::new(
+                crate::state::error_style_for(request.uri().path()),
+                StatusCode::SERVICE_UNAVAILABLE,
+                "SERVICE_UNAVAILABLE",
+                "The service is temporarily unavailable (injected fault).",
+            )
+            .into_response()
+        }
+        Fault::Drop => {
+            shared.stats.count_fault();
+            // A body that fails before its first byte makes hyper abort the connection: the
+            // client sees the connection close before a complete answer.
+            let body = Body::new(FailingBody);
+            Response::builder()
+                .status(StatusCode::OK)
+                .header("content-length", "64")
+                .body(body)
+                .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+        }
+    }
+}
+
+/// A body that fails at once, so that hyper aborts the connection mid-answer.
+struct FailingBody;
+
+impl http_body::Body for FailingBody {
+    type Data = bytes::Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        std::task::Poll::Ready(Some(Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "injected dropped connection",
+        ))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(config: FaultConfig, n: usize) -> Vec<Fault> {
+        let mut state = FaultState::new(config);
+        (0..n).map(|_| state.next().0).collect()
+    }
+
+    #[test]
+    fn half_the_requests_fail_starting_with_the_first() {
+        let faults = run(FaultConfig { error_rate: 0.5, ..Default::default() }, 6);
+        assert_eq!(
+            faults,
+            [Fault::Error, Fault::None, Fault::Error, Fault::None, Fault::Error, Fault::None]
+        );
+    }
+
+    #[test]
+    fn rates_spread_exactly() {
+        for rate in [0.0, 0.1, 0.25, 1.0 / 3.0, 0.9, 1.0] {
+            let n = 300;
+            let hits = run(FaultConfig { error_rate: rate, ..Default::default() }, n)
+                .into_iter()
+                .filter(|f| *f == Fault::Error)
+                .count();
+            assert_eq!(hits, (n as f64 * rate + 1e-6).floor() as usize, "rate {rate}");
+        }
+    }
+}

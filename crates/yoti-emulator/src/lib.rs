@@ -1,0 +1,289 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod admin;
+mod auth;
+mod error;
+mod faults;
+mod idv;
+mod state;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Request, State as AxState};
+use axum::http::StatusCode;
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use yoti_auth::{PublicKey, Verifier};
+
+pub use error::Error;
+pub use faults::FaultConfig;
+pub use state::StatsSnapshot;
+
+use crate::error::ApiError;
+use crate::state::{Shared, State};
+
+/// Where each service is mounted, as on `api.yoti.com`.
+pub mod mounts {
+    /// Identity Verification.
+    pub const IDV: &str = "/idverify/v1";
+    /// Identity Verification, sandbox (same sessions as [`IDV`]).
+    pub const SANDBOX_IDV: &str = "/sandbox/idverify/v1";
+    /// Age Estimation.
+    pub const AGE: &str = "/ai/v1";
+    /// Proof of Age.
+    pub const POA: &str = "/poa/v1";
+    /// The OAuth token endpoint (`auth.api.yoti.com` in production).
+    pub const TOKEN: &str = "/v1/oauth/token";
+    /// The emulator's own admin routes.
+    pub const ADMIN: &str = "/__emulator";
+}
+
+/// The default request body limit: 16 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+/// Configures and starts an [`Emulator`].
+#[derive(Debug, Clone)]
+pub struct EmulatorBuilder {
+    bind: SocketAddr,
+    apps: Vec<(String, PublicKey)>,
+    faults: FaultConfig,
+    body_limit: usize,
+    timestamp_window: Duration,
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            apps: Vec::new(),
+            faults: FaultConfig::default(),
+            body_limit: DEFAULT_BODY_LIMIT,
+            timestamp_window: Verifier::DEFAULT_WINDOW,
+        }
+    }
+}
+
+impl EmulatorBuilder {
+    /// The address to listen on (default `127.0.0.1:0`: a free loopback port).
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.bind = addr;
+        self
+    }
+
+    /// Registers an application: its SDK id and public key.
+    pub fn app(mut self, sdk_id: impl Into<String>, public_key: PublicKey) -> Self {
+        self.apps.push((sdk_id.into(), public_key));
+        self
+    }
+
+    /// Faults to inject from the start.
+    pub fn faults(mut self, faults: FaultConfig) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// The request body limit in bytes (413 beyond it).
+    pub fn body_limit(mut self, limit: usize) -> Self {
+        self.body_limit = limit;
+        self
+    }
+
+    /// How far a request timestamp may be from the emulator's clock (default 10 minutes).
+    pub fn timestamp_window(mut self, window: Duration) -> Self {
+        self.timestamp_window = window;
+        self
+    }
+
+    /// Binds and starts serving in a background task.
+    ///
+    /// # Errors
+    /// [`Error::Bind`] when the address cannot be bound, [`Error::Config`] for invalid faults.
+    pub async fn start(self) -> Result<Emulator, Error> {
+        self.faults.validate().map_err(Error::Config)?;
+        let verifier = Verifier::new().with_window(self.timestamp_window);
+        let shared: Shared = Arc::new(State::new(verifier, self.faults, self.body_limit));
+        for (sdk_id, key) in self.apps {
+            shared.register_app(sdk_id, key);
+        }
+        let listener = tokio::net::TcpListener::bind(self.bind)
+            .await
+            .map_err(|source| Error::Bind { addr: self.bind.to_string(), source })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| Error::Bind { addr: self.bind.to_string(), source })?;
+        let app = router(shared.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await
+        });
+        tracing::info!(%addr, "yoti emulator listening");
+        Ok(Emulator { addr, shared, shutdown: Some(tx), task: Some(task) })
+    }
+}
+
+/// A running emulator. Dropping it stops the server; [`shutdown`](Self::shutdown) waits for
+/// in-flight requests to finish.
+#[derive(Debug)]
+pub struct Emulator {
+    addr: SocketAddr,
+    shared: Shared,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl Emulator {
+    /// A builder with the defaults (free loopback port, no apps, no faults).
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// The socket address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://ADDR`, the origin of every service.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The IDV base URL (`.../idverify/v1`).
+    pub fn idv_url(&self) -> String {
+        format!("{}{}", self.base_url(), mounts::IDV)
+    }
+
+    /// The IDV sandbox base URL (`.../sandbox/idverify/v1`).
+    pub fn sandbox_idv_url(&self) -> String {
+        format!("{}{}", self.base_url(), mounts::SANDBOX_IDV)
+    }
+
+    /// The Age Estimation base URL (`.../ai/v1`).
+    pub fn age_url(&self) -> String {
+        format!("{}{}", self.base_url(), mounts::AGE)
+    }
+
+    /// The token endpoint URL (`.../v1/oauth/token`).
+    pub fn token_url(&self) -> String {
+        format!("{}{}", self.base_url(), mounts::TOKEN)
+    }
+
+    /// Registers (or replaces) an application.
+    pub fn register_app(&self, sdk_id: impl Into<String>, public_key: PublicKey) {
+        self.shared.register_app(sdk_id.into(), public_key);
+    }
+
+    /// Replaces the injected faults (and restarts their spread).
+    ///
+    /// # Errors
+    /// [`Error::Config`] when a rate is outside 0.0..=1.0.
+    pub fn set_faults(&self, faults: FaultConfig) -> Result<(), Error> {
+        faults.validate().map_err(Error::Config)?;
+        self.shared.set_faults(faults);
+        Ok(())
+    }
+
+    /// The request counters.
+    pub fn stats(&self) -> StatsSnapshot {
+        self.shared.stats.snapshot()
+    }
+
+    /// Stops accepting connections and waits for in-flight requests to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+
+    /// Serves until the task ends (for the binary, which shuts down on a signal).
+    ///
+    /// # Errors
+    /// The server's I/O error, if it failed.
+    pub async fn run_until(mut self, signal: impl std::future::Future<Output = ()>) -> std::io::Result<()> {
+        signal.await;
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        match self.task.take() {
+            Some(task) => task.await.unwrap_or_else(|e| Err(std::io::Error::other(e))),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// The whole application: services (with counting and faults) and admin routes.
+fn router(shared: Shared) -> Router {
+    let idv = idv::routes().layer(from_fn_with_state(shared.clone(), auth::idv));
+    let age = Router::new()
+        .fallback(not_found_age)
+        .layer(from_fn_with_state(shared.clone(), auth::age));
+    let services = Router::new()
+        .nest(mounts::IDV, idv.clone())
+        .nest(mounts::SANDBOX_IDV, idv)
+        .nest(mounts::AGE, age)
+        .nest(mounts::POA, Router::new().fallback(not_yet))
+        .route(mounts::TOKEN, axum::routing::any(not_yet))
+        .layer(from_fn_with_state(shared.clone(), faults::inject))
+        .layer(from_fn_with_state(shared.clone(), count));
+    Router::new()
+        .merge(services)
+        .nest(mounts::ADMIN, admin::routes())
+        .fallback(not_found)
+        .with_state(shared)
+}
+
+async fn count(AxState(shared): AxState<Shared>, request: Request, next: Next) -> Response {
+    shared.stats.count_request();
+    next.run(request).await
+}
+
+async fn not_found(request: Request) -> Response {
+    ApiError::new(
+        state::error_style_for(request.uri().path()),
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+        format!("No such endpoint: {} {}", request.method(), request.uri().path()),
+    )
+    .into_response()
+}
+
+async fn not_found_age(request: Request) -> Response {
+    ApiError::new(
+        error::ErrorStyle::Age,
+        StatusCode::NOT_FOUND,
+        "INVALID_ENDPOINT",
+        format!("The endpoint request is invalid: {} {}", request.method(), request.uri().path()),
+    )
+    .into_response()
+}
+
+async fn not_yet(request: Request) -> Response {
+    ApiError::new(
+        state::error_style_for(request.uri().path()),
+        StatusCode::NOT_IMPLEMENTED,
+        "NOT_IMPLEMENTED",
+        "This endpoint is not emulated yet.",
+    )
+    .into_response()
+}

@@ -1,0 +1,73 @@
+//! `yoti-emulator`: a local stand-in for Yoti's IDV, Age Estimation and Proof of Age services.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::Parser;
+use yoti_emulator::{Emulator, FaultConfig};
+
+/// A local emulator of Yoti's services, verifying request signatures like the real ones.
+#[derive(Debug, Parser)]
+#[command(name = "yoti-emulator", version)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    /// An application: SDK_ID=PEM_PATH (public or private key PEM). Repeatable.
+    #[arg(long = "app", value_name = "SDK_ID=PEM_PATH")]
+    apps: Vec<String>,
+    /// Share of requests (0.0 to 1.0) answered 503.
+    #[arg(long, default_value_t = 0.0)]
+    error_rate: f64,
+    /// Share of requests (0.0 to 1.0) whose connection is dropped.
+    #[arg(long, default_value_t = 0.0)]
+    drop_rate: f64,
+    /// Latency added to every answer, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    match run(args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("yoti-emulator: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+    let mut builder = Emulator::builder().bind(args.bind).faults(FaultConfig {
+        error_rate: args.error_rate,
+        drop_rate: args.drop_rate,
+        latency_ms: args.latency_ms,
+    });
+    for app in &args.apps {
+        let (sdk_id, path) = app
+            .split_once('=')
+            .ok_or_else(|| format!("--app expects SDK_ID=PEM_PATH, got {app:?}"))?;
+        let key = yoti_auth::PublicKey::from_pem_file(path).map_err(|source| {
+            yoti_emulator::Error::AppKey { sdk_id: sdk_id.to_owned(), source }
+        })?;
+        builder = builder.app(sdk_id, key);
+    }
+    let emulator = builder.start().await?;
+    // The first line on stdout tells a script where to connect.
+    println!("listening on {}", emulator.base_url());
+    emulator
+        .run_until(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,118 @@
+//! The emulator's shared state: registered applications, the signature verifier, faults and
+//! counters. Service state (sessions, tokens, ...) lives beside it, one field per service.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use serde::Serialize;
+use yoti_auth::{PublicKey, Verifier};
+
+use crate::error::ErrorStyle;
+use crate::faults::{FaultConfig, FaultState};
+
+/// The state every handler shares.
+pub(crate) type Shared = Arc<State>;
+
+/// A registered application.
+#[derive(Debug, Clone)]
+pub(crate) struct App {
+    pub(crate) public_key: PublicKey,
+}
+
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) apps: RwLock<HashMap<String, App>>,
+    pub(crate) verifier: Verifier,
+    pub(crate) faults: Mutex<FaultState>,
+    pub(crate) stats: Stats,
+    pub(crate) body_limit: usize,
+}
+
+impl State {
+    pub(crate) fn new(verifier: Verifier, faults: FaultConfig, body_limit: usize) -> Self {
+        Self {
+            apps: RwLock::new(HashMap::new()),
+            verifier,
+            faults: Mutex::new(FaultState::new(faults)),
+            stats: Stats::default(),
+            body_limit,
+        }
+    }
+
+    pub(crate) fn register_app(&self, sdk_id: String, public_key: PublicKey) {
+        self.apps.write().unwrap_or_else(|p| p.into_inner()).insert(sdk_id, App { public_key });
+    }
+
+    pub(crate) fn app(&self, sdk_id: &str) -> Option<App> {
+        self.apps.read().unwrap_or_else(|p| p.into_inner()).get(sdk_id).cloned()
+    }
+
+    pub(crate) fn all_apps(&self) -> Vec<(String, App)> {
+        let apps = self.apps.read().unwrap_or_else(|p| p.into_inner());
+        apps.iter().map(|(id, app)| (id.clone(), app.clone())).collect()
+    }
+
+    pub(crate) fn set_faults(&self, config: FaultConfig) {
+        *self.faults.lock().unwrap_or_else(|p| p.into_inner()) = FaultState::new(config);
+    }
+}
+
+/// Counters a test can read through `GET /__emulator/stats` or [`crate::Emulator::stats`].
+#[derive(Debug, Default)]
+pub(crate) struct Stats {
+    requests: AtomicU64,
+    verified: AtomicU64,
+    rejected: AtomicU64,
+    faults: AtomicU64,
+}
+
+/// A snapshot of the emulator's counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct StatsSnapshot {
+    /// Requests received on service routes (faulted ones included).
+    pub requests: u64,
+    /// Signed requests whose signature verified.
+    pub verified: u64,
+    /// Requests refused by authentication (401).
+    pub rejected: u64,
+    /// Requests answered with an injected fault.
+    pub faults: u64,
+}
+
+impl Stats {
+    pub(crate) fn count_request(&self) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+    }
+    pub(crate) fn count_verified(&self) {
+        self.verified.fetch_add(1, Ordering::Relaxed);
+    }
+    pub(crate) fn count_rejected(&self) {
+        self.rejected.fetch_add(1, Ordering::Relaxed);
+    }
+    pub(crate) fn count_fault(&self) {
+        self.faults.fetch_add(1, Ordering::Relaxed);
+    }
+    pub(crate) fn snapshot(&self) -> StatsSnapshot {
+        StatsSnapshot {
+            requests: self.requests.load(Ordering::Relaxed),
+            verified: self.verified.load(Ordering::Relaxed),
+            rejected: self.rejected.load(Ordering::Relaxed),
+            faults: self.faults.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// The error style of the service a full request path belongs to.
+pub(crate) fn error_style_for(path: &str) -> ErrorStyle {
+    if path.starts_with(crate::mounts::AGE) {
+        ErrorStyle::Age
+    } else if path.starts_with(crate::mounts::POA) {
+        ErrorStyle::Poa
+    } else if path.starts_with(crate::mounts::TOKEN) {
+        ErrorStyle::OAuth
+    } else {
+        ErrorStyle::Idv
+    }
+}
