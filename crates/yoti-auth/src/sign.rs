@@ -206,21 +206,20 @@ impl SignedRequestBuilder<'_> {
         let message = string_to_sign(self.method.as_str(), &path_and_query, body);
         let digest = signer.sign(&message)?;
 
-        let uri = format!("{}{}", self.base_url, path_and_query);
-        let mut request = http::Request::builder()
-            .method(self.method.clone())
-            .uri(&uri)
-            .body(
-                self.body
-                    .as_ref()
-                    .map(|(_, b)| b.clone())
-                    .unwrap_or_default(),
-            )
-            .map_err(|e| Error::InvalidRequest {
-                reason: format!("invalid URL {uri:?}: {e}"),
-            })?;
+        let mut uri = String::with_capacity(self.base_url.len() + path_and_query.len());
+        uri.push_str(&self.base_url);
+        uri.push_str(&path_and_query);
+        let uri = http::Uri::try_from(uri).map_err(|e| Error::InvalidRequest {
+            reason: format!("invalid URL {}{path_and_query:?}: {e}", self.base_url),
+        })?;
+        let body = self.body.as_ref().map(|(_, b)| b.clone()).unwrap_or_default();
+        let mut request = http::Request::new(body);
+        *request.method_mut() = self.method.clone();
+        *request.uri_mut() = uri;
         let h = request.headers_mut();
-        h.extend(self.headers.clone());
+        if !self.headers.is_empty() {
+            h.extend(self.headers.clone());
+        }
         let mut digest = HeaderValue::try_from(digest).map_err(|_| Error::Signing)?;
         digest.set_sensitive(true);
         h.insert(headers::AUTH_DIGEST, digest);
