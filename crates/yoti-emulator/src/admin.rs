@@ -30,7 +30,12 @@ async fn stats(State(shared): State<Shared>) -> Response {
 }
 
 async fn get_faults(State(shared): State<Shared>) -> Response {
-    let config = shared.faults.lock().unwrap_or_else(|p| p.into_inner()).config.clone();
+    let config = shared
+        .faults
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .config
+        .clone();
     Json(config).into_response()
 }
 

@@ -46,11 +46,22 @@ pub(crate) async fn idv(State(shared): State<Shared>, request: Request, next: Ne
 
 /// Middleware for the Age Estimation mount.
 pub(crate) async fn age(State(shared): State<Shared>, request: Request, next: Next) -> Response {
-    verify(shared, request, next, IdSource::AuthIdHeader, ErrorStyle::Age).await
+    verify(
+        shared,
+        request,
+        next,
+        IdSource::AuthIdHeader,
+        ErrorStyle::Age,
+    )
+    .await
 }
 
 /// Reads a whole request body up to `limit` bytes: 413 beyond it, 400 when unreadable.
-pub(crate) async fn read_body(body: Body, limit: usize, style: ErrorStyle) -> Result<Bytes, ApiError> {
+pub(crate) async fn read_body(
+    body: Body,
+    limit: usize,
+    style: ErrorStyle,
+) -> Result<Bytes, ApiError> {
     match Limited::new(body, limit).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(e) if e.is::<LengthLimitError>() => Err(too_large(style, limit)),
@@ -100,8 +111,17 @@ async fn verify(
     // Inside a nested router the URI is relative to the mount: exactly the signed path.
     let path = parts.uri.path();
     let query = parts.uri.query();
-    let digest = parts.headers.get(headers::AUTH_DIGEST).and_then(|v| v.to_str().ok());
-    let signed = SignedParts { method: parts.method.as_str(), path, query, body: &body, digest };
+    let digest = parts
+        .headers
+        .get(headers::AUTH_DIGEST)
+        .and_then(|v| v.to_str().ok());
+    let signed = SignedParts {
+        method: parts.method.as_str(),
+        path,
+        query,
+        body: &body,
+        digest,
+    };
 
     let named = match source {
         IdSource::IdvQuery => query
@@ -116,7 +136,10 @@ async fn verify(
     };
     let result = match &named {
         Some(sdk_id) => match shared.app(sdk_id) {
-            Some(app) => shared.verifier.verify(&app.public_key, &signed).map(|_| sdk_id.clone()),
+            Some(app) => shared
+                .verifier
+                .verify(&app.public_key, &signed)
+                .map(|_| sdk_id.clone()),
             None => {
                 return unauthorized(
                     "INVALID_X_YOTI_AUTH_ID",
@@ -163,5 +186,9 @@ fn verify_any(shared: &Shared, signed: &SignedParts<'_>) -> Result<String, yoti_
 fn app_in_path(path: &str) -> Option<String> {
     let rest = path.strip_prefix("/apps/")?;
     let id = rest.split('/').next()?;
-    (!id.is_empty()).then(|| percent_encoding::percent_decode_str(id).decode_utf8_lossy().into_owned())
+    (!id.is_empty()).then(|| {
+        percent_encoding::percent_decode_str(id)
+            .decode_utf8_lossy()
+            .into_owned()
+    })
 }

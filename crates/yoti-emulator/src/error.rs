@@ -61,7 +61,12 @@ impl ApiError {
         code: impl Into<String>,
         message: impl Into<String>,
     ) -> Self {
-        Self { status, code: code.into(), message: message.into(), style }
+        Self {
+            status,
+            code: code.into(),
+            message: message.into(),
+            style,
+        }
     }
 
     pub(crate) fn idv(status: StatusCode, code: &str, message: impl Into<String>) -> Self {

@@ -34,7 +34,10 @@ impl FaultConfig {
     /// # Errors
     /// A message naming the bad field.
     pub fn validate(&self) -> Result<(), String> {
-        for (name, rate) in [("error_rate", self.error_rate), ("drop_rate", self.drop_rate)] {
+        for (name, rate) in [
+            ("error_rate", self.error_rate),
+            ("drop_rate", self.drop_rate),
+        ] {
             if !(0.0..=1.0).contains(&rate) {
                 return Err(format!("{name} must be between 0.0 and 1.0, got {rate}"));
             }
@@ -62,7 +65,11 @@ enum Fault {
 impl FaultState {
     pub(crate) fn new(config: FaultConfig) -> Self {
         // Start the accumulators one step short of firing, so the first request is hit.
-        Self { error_acc: 1.0 - config.error_rate, drop_acc: 1.0 - config.drop_rate, config }
+        Self {
+            error_acc: 1.0 - config.error_rate,
+            drop_acc: 1.0 - config.drop_rate,
+            config,
+        }
     }
 
     fn next(&mut self) -> (Fault, Duration) {
@@ -87,7 +94,11 @@ impl FaultState {
 
 /// Middleware over the service routes.
 pub(crate) async fn inject(State(shared): State<Shared>, request: Request, next: Next) -> Response {
-    let (fault, latency) = shared.faults.lock().unwrap_or_else(|p| p.into_inner()).next();
+    let (fault, latency) = shared
+        .faults
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .next();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
@@ -146,10 +157,23 @@ mod tests {
 
     #[test]
     fn half_the_requests_fail_starting_with_the_first() {
-        let faults = run(FaultConfig { error_rate: 0.5, ..Default::default() }, 6);
+        let faults = run(
+            FaultConfig {
+                error_rate: 0.5,
+                ..Default::default()
+            },
+            6,
+        );
         assert_eq!(
             faults,
-            [Fault::Error, Fault::None, Fault::Error, Fault::None, Fault::Error, Fault::None]
+            [
+                Fault::Error,
+                Fault::None,
+                Fault::Error,
+                Fault::None,
+                Fault::Error,
+                Fault::None
+            ]
         );
     }
 
@@ -157,11 +181,21 @@ mod tests {
     fn rates_spread_exactly() {
         for rate in [0.0, 0.1, 0.25, 1.0 / 3.0, 0.9, 1.0] {
             let n = 300;
-            let hits = run(FaultConfig { error_rate: rate, ..Default::default() }, n)
-                .into_iter()
-                .filter(|f| *f == Fault::Error)
-                .count();
-            assert_eq!(hits, (n as f64 * rate + 1e-6).floor() as usize, "rate {rate}");
+            let hits = run(
+                FaultConfig {
+                    error_rate: rate,
+                    ..Default::default()
+                },
+                n,
+            )
+            .into_iter()
+            .filter(|f| *f == Fault::Error)
+            .count();
+            assert_eq!(
+                hits,
+                (n as f64 * rate + 1e-6).floor() as usize,
+                "rate {rate}"
+            );
         }
     }
 }

@@ -114,10 +114,14 @@ impl EmulatorBuilder {
         }
         let listener = tokio::net::TcpListener::bind(self.bind)
             .await
-            .map_err(|source| Error::Bind { addr: self.bind.to_string(), source })?;
-        let addr = listener
-            .local_addr()
-            .map_err(|source| Error::Bind { addr: self.bind.to_string(), source })?;
+            .map_err(|source| Error::Bind {
+                addr: self.bind.to_string(),
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| Error::Bind {
+            addr: self.bind.to_string(),
+            source,
+        })?;
         let app = router(shared.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -128,7 +132,12 @@ impl EmulatorBuilder {
                 .await
         });
         tracing::info!(%addr, "yoti emulator listening");
-        Ok(Emulator { addr, shared, shutdown: Some(tx), task: Some(task) })
+        Ok(Emulator {
+            addr,
+            shared,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
     }
 }
 
@@ -212,7 +221,10 @@ impl Emulator {
     ///
     /// # Errors
     /// The server's I/O error, if it failed.
-    pub async fn run_until(mut self, signal: impl std::future::Future<Output = ()>) -> std::io::Result<()> {
+    pub async fn run_until(
+        mut self,
+        signal: impl std::future::Future<Output = ()>,
+    ) -> std::io::Result<()> {
         signal.await;
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
@@ -232,9 +244,13 @@ impl Drop for Emulator {
     }
 }
 
-/// The whole application: services (with counting and faults) and admin routes.
+/// The whole application: admin routes, and every other path through the service stack
+/// (request counting, then faults, then each service's authentication). Unknown paths under
+/// a service's mount still pass its authentication, then get 404 in its error style.
 fn router(shared: Shared) -> Router {
-    let idv = idv::routes().layer(from_fn_with_state(shared.clone(), auth::idv));
+    let idv = idv::routes()
+        .fallback(not_found)
+        .layer(from_fn_with_state(shared.clone(), auth::idv));
     let age = Router::new()
         .fallback(not_found_age)
         .layer(from_fn_with_state(shared.clone(), auth::age));
@@ -244,12 +260,13 @@ fn router(shared: Shared) -> Router {
         .nest(mounts::AGE, age)
         .nest(mounts::POA, Router::new().fallback(not_yet))
         .route(mounts::TOKEN, axum::routing::any(not_yet))
-        .layer(from_fn_with_state(shared.clone(), faults::inject))
-        .layer(from_fn_with_state(shared.clone(), count));
-    Router::new()
-        .merge(services)
-        .nest(mounts::ADMIN, admin::routes())
         .fallback(not_found)
+        .layer(from_fn_with_state(shared.clone(), faults::inject))
+        .layer(from_fn_with_state(shared.clone(), count))
+        .with_state(shared.clone());
+    Router::new()
+        .nest(mounts::ADMIN, admin::routes())
+        .fallback_service(services)
         .with_state(shared)
 }
 
@@ -263,7 +280,11 @@ async fn not_found(request: Request) -> Response {
         state::error_style_for(request.uri().path()),
         StatusCode::NOT_FOUND,
         "NOT_FOUND",
-        format!("No such endpoint: {} {}", request.method(), request.uri().path()),
+        format!(
+            "No such endpoint: {} {}",
+            request.method(),
+            request.uri().path()
+        ),
     )
     .into_response()
 }
@@ -273,7 +294,11 @@ async fn not_found_age(request: Request) -> Response {
         error::ErrorStyle::Age,
         StatusCode::NOT_FOUND,
         "INVALID_ENDPOINT",
-        format!("The endpoint request is invalid: {} {}", request.method(), request.uri().path()),
+        format!(
+            "The endpoint request is invalid: {} {}",
+            request.method(),
+            request.uri().path()
+        ),
     )
     .into_response()
 }

@@ -57,7 +57,10 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             .split_once('=')
             .ok_or_else(|| format!("--app expects SDK_ID=PEM_PATH, got {app:?}"))?;
         let key = yoti_auth::PublicKey::from_pem_file(path).map_err(|source| {
-            yoti_emulator::Error::AppKey { sdk_id: sdk_id.to_owned(), source }
+            yoti_emulator::Error::AppKey {
+                sdk_id: sdk_id.to_owned(),
+                source,
+            }
         })?;
         builder = builder.app(sdk_id, key);
     }

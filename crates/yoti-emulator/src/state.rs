@@ -41,16 +41,25 @@ impl State {
     }
 
     pub(crate) fn register_app(&self, sdk_id: String, public_key: PublicKey) {
-        self.apps.write().unwrap_or_else(|p| p.into_inner()).insert(sdk_id, App { public_key });
+        self.apps
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(sdk_id, App { public_key });
     }
 
     pub(crate) fn app(&self, sdk_id: &str) -> Option<App> {
-        self.apps.read().unwrap_or_else(|p| p.into_inner()).get(sdk_id).cloned()
+        self.apps
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(sdk_id)
+            .cloned()
     }
 
     pub(crate) fn all_apps(&self) -> Vec<(String, App)> {
         let apps = self.apps.read().unwrap_or_else(|p| p.into_inner());
-        apps.iter().map(|(id, app)| (id.clone(), app.clone())).collect()
+        apps.iter()
+            .map(|(id, app)| (id.clone(), app.clone()))
+            .collect()
     }
 
     pub(crate) fn set_faults(&self, config: FaultConfig) {

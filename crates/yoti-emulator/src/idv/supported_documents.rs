@@ -1,39 +1,148 @@
 //! `GET /supported-documents`: a realistic catalogue of countries and document types.
 
 use axum::Json;
-use axum::extract::Query;
-use serde::Deserialize;
+use axum::extract::RawQuery;
 use serde_json::{Value, json};
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct Params {
-    #[serde(rename = "includeNonLatin", default)]
-    include_non_latin: Option<String>,
-}
 
 /// (country, [(document type, strictly latin)]).
 const CATALOGUE: &[(&str, &[(&str, bool)])] = &[
-    ("ARE", &[("PASSPORT", true), ("NATIONAL_ID", false), ("RESIDENCE_PERMIT", false)]),
+    (
+        "ARE",
+        &[
+            ("PASSPORT", true),
+            ("NATIONAL_ID", false),
+            ("RESIDENCE_PERMIT", false),
+        ],
+    ),
     ("AUS", &[("PASSPORT", true), ("DRIVING_LICENCE", true)]),
-    ("BRA", &[("PASSPORT", true), ("NATIONAL_ID", true), ("DRIVING_LICENCE", true)]),
-    ("CAN", &[("PASSPORT", true), ("DRIVING_LICENCE", true), ("RESIDENCE_PERMIT", true)]),
+    (
+        "BRA",
+        &[
+            ("PASSPORT", true),
+            ("NATIONAL_ID", true),
+            ("DRIVING_LICENCE", true),
+        ],
+    ),
+    (
+        "CAN",
+        &[
+            ("PASSPORT", true),
+            ("DRIVING_LICENCE", true),
+            ("RESIDENCE_PERMIT", true),
+        ],
+    ),
     ("CHN", &[("PASSPORT", true), ("NATIONAL_ID", false)]),
-    ("DEU", &[("PASSPORT", true), ("NATIONAL_ID", true), ("DRIVING_LICENCE", true), ("RESIDENCE_PERMIT", true)]),
-    ("ESP", &[("PASSPORT", true), ("NATIONAL_ID", true), ("DRIVING_LICENCE", true)]),
-    ("FRA", &[("PASSPORT", true), ("NATIONAL_ID", true), ("DRIVING_LICENCE", true), ("RESIDENCE_PERMIT", true)]),
-    ("GBR", &[("PASSPORT", true), ("DRIVING_LICENCE", true), ("RESIDENCE_PERMIT", true), ("PASS_CARD", true)]),
-    ("GRC", &[("PASSPORT", true), ("NATIONAL_ID", false), ("DRIVING_LICENCE", true)]),
-    ("IND", &[("PASSPORT", true), ("NATIONAL_ID", false), ("DRIVING_LICENCE", true)]),
-    ("IRL", &[("PASSPORT", true), ("DRIVING_LICENCE", true), ("PASSPORT_CARD", true)]),
-    ("ITA", &[("PASSPORT", true), ("NATIONAL_ID", true), ("DRIVING_LICENCE", true)]),
-    ("JPN", &[("PASSPORT", true), ("DRIVING_LICENCE", false), ("RESIDENCE_PERMIT", false)]),
-    ("NLD", &[("PASSPORT", true), ("NATIONAL_ID", true), ("DRIVING_LICENCE", true)]),
-    ("POL", &[("PASSPORT", true), ("NATIONAL_ID", true), ("DRIVING_LICENCE", true)]),
+    (
+        "DEU",
+        &[
+            ("PASSPORT", true),
+            ("NATIONAL_ID", true),
+            ("DRIVING_LICENCE", true),
+            ("RESIDENCE_PERMIT", true),
+        ],
+    ),
+    (
+        "ESP",
+        &[
+            ("PASSPORT", true),
+            ("NATIONAL_ID", true),
+            ("DRIVING_LICENCE", true),
+        ],
+    ),
+    (
+        "FRA",
+        &[
+            ("PASSPORT", true),
+            ("NATIONAL_ID", true),
+            ("DRIVING_LICENCE", true),
+            ("RESIDENCE_PERMIT", true),
+        ],
+    ),
+    (
+        "GBR",
+        &[
+            ("PASSPORT", true),
+            ("DRIVING_LICENCE", true),
+            ("RESIDENCE_PERMIT", true),
+            ("PASS_CARD", true),
+        ],
+    ),
+    (
+        "GRC",
+        &[
+            ("PASSPORT", true),
+            ("NATIONAL_ID", false),
+            ("DRIVING_LICENCE", true),
+        ],
+    ),
+    (
+        "IND",
+        &[
+            ("PASSPORT", true),
+            ("NATIONAL_ID", false),
+            ("DRIVING_LICENCE", true),
+        ],
+    ),
+    (
+        "IRL",
+        &[
+            ("PASSPORT", true),
+            ("DRIVING_LICENCE", true),
+            ("PASSPORT_CARD", true),
+        ],
+    ),
+    (
+        "ITA",
+        &[
+            ("PASSPORT", true),
+            ("NATIONAL_ID", true),
+            ("DRIVING_LICENCE", true),
+        ],
+    ),
+    (
+        "JPN",
+        &[
+            ("PASSPORT", true),
+            ("DRIVING_LICENCE", false),
+            ("RESIDENCE_PERMIT", false),
+        ],
+    ),
+    (
+        "NLD",
+        &[
+            ("PASSPORT", true),
+            ("NATIONAL_ID", true),
+            ("DRIVING_LICENCE", true),
+        ],
+    ),
+    (
+        "POL",
+        &[
+            ("PASSPORT", true),
+            ("NATIONAL_ID", true),
+            ("DRIVING_LICENCE", true),
+        ],
+    ),
     ("PRT", &[("PASSPORT", true), ("NATIONAL_ID", true)]),
     ("RUS", &[("PASSPORT", true), ("NATIONAL_ID", false)]),
     ("SAU", &[("PASSPORT", true), ("NATIONAL_ID", false)]),
-    ("UKR", &[("PASSPORT", true), ("NATIONAL_ID", false), ("DRIVING_LICENCE", false)]),
-    ("USA", &[("PASSPORT", true), ("DRIVING_LICENCE", true), ("STATE_ID", true), ("PASSPORT_CARD", true)]),
+    (
+        "UKR",
+        &[
+            ("PASSPORT", true),
+            ("NATIONAL_ID", false),
+            ("DRIVING_LICENCE", false),
+        ],
+    ),
+    (
+        "USA",
+        &[
+            ("PASSPORT", true),
+            ("DRIVING_LICENCE", true),
+            ("STATE_ID", true),
+            ("PASSPORT_CARD", true),
+        ],
+    ),
 ];
 
 /// The catalogue as the service answers it; non-latin documents only when asked for.
@@ -52,7 +161,12 @@ pub(crate) fn catalogue(include_non_latin: bool) -> Value {
     json!({ "supported_countries": countries })
 }
 
-pub(crate) async fn get(Query(params): Query<Params>) -> Json<Value> {
-    let include = params.include_non_latin.as_deref().is_some_and(|v| v.eq_ignore_ascii_case("true"));
+/// Reads `includeNonLatin` from the raw query (anything but `true` means false): a
+/// malformed query can never turn into an error here.
+pub(crate) async fn get(RawQuery(query): RawQuery) -> Json<Value> {
+    let include = query
+        .as_deref()
+        .and_then(|q| yoti_auth::query_param(q, "includeNonLatin"))
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     Json(catalogue(include))
 }

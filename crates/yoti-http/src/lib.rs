@@ -1,0 +1,20 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod body;
+mod client;
+mod error;
+mod retry;
+mod transport;
+mod url;
+
+pub use body::Body;
+pub use client::{
+    BoxFuture, DEFAULT_CONNECT_TIMEOUT, DEFAULT_POOL_IDLE_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
+    HttpClient, HyperClient, HyperClientBuilder,
+};
+pub use error::{BoxError, Error};
+pub use retry::{Jitter, RetryPolicy};
+pub use transport::Transport;
+pub use url::{check_base_url, is_loopback, join_url};
