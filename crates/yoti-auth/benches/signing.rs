@@ -27,38 +27,77 @@ fn rate(mut op: impl FnMut(), dur: Duration) -> f64 {
 }
 
 fn main() {
-    let secs: f64 = std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(2.0);
+    let secs: f64 = std::env::var("BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2.0);
     let round = Duration::from_secs_f64(secs / 4.0);
-    let signer = RequestSigner::new("8e2b5a3c-1f4d-4b6a-9c8e-7d6f5e4a3b2c", PrivateKey::from_pem(PEM).expect("fixture key"));
+    let signer = RequestSigner::new(
+        "8e2b5a3c-1f4d-4b6a-9c8e-7d6f5e4a3b2c",
+        PrivateKey::from_pem(PEM).expect("fixture key"),
+    );
     let builder = signer
-        .request(Method::POST, "https://api.yoti.com/idverify/v1", "/sessions")
+        .request(
+            Method::POST,
+            "https://api.yoti.com/idverify/v1",
+            "/sessions",
+        )
         .json(BODY);
 
     // The same message yoti-auth signs, handed to aws-lc-rs directly.
     let sample = builder.build().expect("builds");
-    let message = string_to_sign("POST", &format!("/sessions?{}", sample.uri().query().unwrap_or("")), sample.body());
+    let message = string_to_sign(
+        "POST",
+        &format!("/sessions?{}", sample.uri().query().unwrap_or("")),
+        sample.body(),
+    );
     let der = pem_body(PEM);
     let raw = RsaKeyPair::from_pkcs8(&der).expect("fixture key");
     let rng = SystemRandom::new();
     let mut sig = vec![0u8; raw.public_modulus_len()];
 
     // Warm up, then alternate rounds so that drift hits both sides alike.
-    let _ = rate(|| { black_box(builder.build().expect("builds")); }, round / 4);
+    let _ = rate(
+        || {
+            black_box(builder.build().expect("builds"));
+        },
+        round / 4,
+    );
     let (mut ours, mut base) = (Vec::new(), Vec::new());
     for _ in 0..4 {
-        ours.push(rate(|| { black_box(builder.build().expect("builds")); }, round));
-        base.push(rate(|| { raw.sign(&RSA_PKCS1_SHA256, &rng, black_box(&message), &mut sig).expect("signs"); }, round));
+        ours.push(rate(
+            || {
+                black_box(builder.build().expect("builds"));
+            },
+            round,
+        ));
+        base.push(rate(
+            || {
+                raw.sign(&RSA_PKCS1_SHA256, &rng, black_box(&message), &mut sig)
+                    .expect("signs");
+            },
+            round,
+        ));
     }
     let ours = ours.iter().sum::<f64>() / ours.len() as f64;
     let base = base.iter().sum::<f64>() / base.len() as f64;
-    println!("signing: message of {} bytes, RSA {} bits", message.len(), raw.public_modulus_len() * 8);
+    println!(
+        "signing: message of {} bytes, RSA {} bits",
+        message.len(),
+        raw.public_modulus_len() * 8
+    );
     println!("  yoti-auth (build + sign a POST /sessions request): {ours:>9.1} signatures/s");
     println!("  raw aws-lc-rs sign of the same message:           {base:>9.1} signatures/s");
-    println!("  ratio yoti-auth / raw: {:.3} (target >= 0.95)", ours / base);
+    println!(
+        "  ratio yoti-auth / raw: {:.3} (target >= 0.95)",
+        ours / base
+    );
 }
 
 fn pem_body(pem: &str) -> Vec<u8> {
     use base64::Engine as _;
     let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    base64::engine::general_purpose::STANDARD.decode(b64).expect("fixture PEM")
+    base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .expect("fixture PEM")
 }

@@ -212,7 +212,11 @@ impl SignedRequestBuilder<'_> {
         let uri = http::Uri::try_from(uri).map_err(|e| Error::InvalidRequest {
             reason: format!("invalid URL {}{path_and_query:?}: {e}", self.base_url),
         })?;
-        let body = self.body.as_ref().map(|(_, b)| b.clone()).unwrap_or_default();
+        let body = self
+            .body
+            .as_ref()
+            .map(|(_, b)| b.clone())
+            .unwrap_or_default();
         let mut request = http::Request::new(body);
         *request.method_mut() = self.method.clone();
         *request.uri_mut() = uri;

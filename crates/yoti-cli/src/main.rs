@@ -30,12 +30,18 @@ pub(crate) struct Failure {
 impl Failure {
     /// Bad usage: exit code 2.
     pub(crate) fn usage(message: impl Into<String>) -> Self {
-        Self { message: message.into(), code: 2 }
+        Self {
+            message: message.into(),
+            code: 2,
+        }
     }
 
     /// Anything else: exit code 1.
     pub(crate) fn other(message: impl Into<String>) -> Self {
-        Self { message: message.into(), code: 1 }
+        Self {
+            message: message.into(),
+            code: 1,
+        }
     }
 }
 

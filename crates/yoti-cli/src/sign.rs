@@ -28,7 +28,10 @@ pub(crate) struct Args {
 pub(crate) fn run(args: Args) -> Result<(), Failure> {
     let method = args.method.to_ascii_uppercase();
     if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
-        return Err(Failure::usage(format!("--method {:?} is not an HTTP method", args.method)));
+        return Err(Failure::usage(format!(
+            "--method {:?} is not an HTTP method",
+            args.method
+        )));
     }
     if !args.path.starts_with('/') {
         return Err(Failure::usage(format!(
@@ -37,21 +40,27 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         )));
     }
     let body = match &args.body_file {
-        Some(path) => std::fs::read(path)
-            .map_err(|e| Failure::usage(format!("cannot read --body-file {}: {e}", path.display())))?,
+        Some(path) => std::fs::read(path).map_err(|e| {
+            Failure::usage(format!("cannot read --body-file {}: {e}", path.display()))
+        })?,
         None => Vec::new(),
     };
     let key = PrivateKey::from_pem_file(&args.key).map_err(|e| Failure::other(e.to_string()))?;
     let message = string_to_sign(&method, &args.path, &body);
-    let digest = RequestSigner::new("", key).sign(&message).map_err(|e| Failure::other(e.to_string()))?;
+    let digest = RequestSigner::new("", key)
+        .sign(&message)
+        .map_err(|e| Failure::other(e.to_string()))?;
     #[derive(serde::Serialize)]
     struct Out<'a> {
         message: &'a str,
         digest: &'a str,
     }
     let message = String::from_utf8_lossy(&message);
-    let out = serde_json::to_string(&Out { message: &message, digest: &digest })
-        .map_err(|e| Failure::other(e.to_string()))?;
+    let out = serde_json::to_string(&Out {
+        message: &message,
+        digest: &digest,
+    })
+    .map_err(|e| Failure::other(e.to_string()))?;
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{out}").map_err(|e| Failure::other(format!("cannot write: {e}")))?;
     Ok(())
