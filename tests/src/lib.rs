@@ -76,3 +76,8 @@ pub async fn send(
         attempts: attempts.load(Ordering::SeqCst),
     })
 }
+
+/// The root README's Rust examples, compiled as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
