@@ -1,12 +1,25 @@
 //! `yoti`: the command-line tool for Yoti's APIs and the local emulator.
+//!
+//! Output: JSON on stdout. Errors: one line on stderr (API errors: their JSON), exit code 1;
+//! bad usage: exit code 2.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod age;
+mod auth;
+mod idv;
+mod output;
+mod poa;
 mod sign;
 
+pub(crate) use output::Failure;
+
 /// Command-line tool for Yoti's Identity Verification, Age Estimation and Proof of Age APIs.
+///
+/// Credentials come from YOTI_CLIENT_SDK_ID and YOTI_KEY_FILE_PATH; base URLs from
+/// YOTI_IDV_API_URL, YOTI_AGE_API_URL, YOTI_POA_API_URL and YOTI_AUTH_URL.
 #[derive(Debug, Parser)]
 #[command(name = "yoti", version, about)]
 struct Cli {
@@ -18,43 +31,40 @@ struct Cli {
 enum Command {
     /// Print the message and the X-Yoti-Auth-Digest for a request, as Yoti would check it.
     Sign(sign::Args),
-}
-
-/// A failure worth one line on stderr and an exit code.
-#[derive(Debug)]
-pub(crate) struct Failure {
-    message: String,
-    code: u8,
-}
-
-impl Failure {
-    /// Bad usage: exit code 2.
-    pub(crate) fn usage(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            code: 2,
-        }
-    }
-
-    /// Anything else: exit code 1.
-    pub(crate) fn other(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            code: 1,
-        }
-    }
+    /// Identity Verification: sessions, media, sandbox configuration.
+    #[command(subcommand)]
+    Idv(idv::Command),
+    /// Age Estimation: estimate or verify an age from a face image.
+    #[command(subcommand)]
+    Age(age::Command),
+    /// Proof of Age: verify a QR code, read a result.
+    #[command(subcommand)]
+    Poa(poa::Command),
+    /// Bearer tokens for the Proof of Age API.
+    #[command(subcommand)]
+    Auth(auth::Command),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Sign(args) => sign::run(args),
+        Command::Idv(cmd) => block_on(idv::run(cmd)),
+        Command::Age(cmd) => block_on(age::run(cmd)),
+        Command::Poa(cmd) => block_on(poa::run(cmd)),
+        Command::Auth(cmd) => block_on(auth::run(cmd)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => {
-            eprintln!("yoti: {}", failure.message);
-            ExitCode::from(failure.code)
-        }
+        Err(failure) => failure.report(),
     }
+}
+
+fn block_on<F: std::future::Future<Output = Result<(), Failure>>>(f: F) -> Result<(), Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::other(format!("cannot start the async runtime: {e}")))?
+        .block_on(f)
 }

@@ -3,10 +3,12 @@
 #![deny(missing_docs)]
 
 mod admin;
+mod age;
 mod auth;
 mod error;
 mod faults;
 mod idv;
+mod poa;
 mod state;
 
 use std::net::SocketAddr;
@@ -248,24 +250,30 @@ impl Drop for Emulator {
 /// (request counting, then faults, then each service's authentication). Unknown paths under
 /// a service's mount still pass its authentication, then get 404 in its error style.
 fn router(shared: Shared) -> Router {
+    // IDV: signed backend routes and client-token routes share one state on both mounts.
     let idv = idv::routes()
         .fallback(not_found)
         .layer(from_fn_with_state(shared.clone(), auth::idv));
-    let age = Router::new()
+    let idv = idv::client_routes().merge(idv);
+    let age = age::routes()
         .fallback(not_found_age)
         .layer(from_fn_with_state(shared.clone(), auth::age));
     let services = Router::new()
         .nest(mounts::IDV, idv.clone())
         .nest(mounts::SANDBOX_IDV, idv)
         .nest(mounts::AGE, age)
-        .nest(mounts::POA, Router::new().fallback(not_yet))
-        .route(mounts::TOKEN, axum::routing::any(not_yet))
+        .nest(mounts::POA, poa::routes().fallback(not_found))
+        .merge(poa::token_routes())
         .fallback(not_found)
         .layer(from_fn_with_state(shared.clone(), faults::inject))
         .layer(from_fn_with_state(shared.clone(), count))
         .with_state(shared.clone());
+    let admin = admin::routes()
+        .merge(idv::admin_routes())
+        .nest("/age", age::admin_routes())
+        .nest("/poa", poa::admin_routes());
     Router::new()
-        .nest(mounts::ADMIN, admin::routes())
+        .nest(mounts::ADMIN, admin)
         .fallback_service(services)
         .with_state(shared)
 }
@@ -299,16 +307,6 @@ async fn not_found_age(request: Request) -> Response {
             request.method(),
             request.uri().path()
         ),
-    )
-    .into_response()
-}
-
-async fn not_yet(request: Request) -> Response {
-    ApiError::new(
-        state::error_style_for(request.uri().path()),
-        StatusCode::NOT_IMPLEMENTED,
-        "NOT_IMPLEMENTED",
-        "This endpoint is not emulated yet.",
     )
     .into_response()
 }

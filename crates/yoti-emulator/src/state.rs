@@ -21,12 +21,19 @@ pub(crate) struct App {
 }
 
 #[derive(Debug)]
+#[allow(
+    dead_code,
+    reason = "service state is filled in as the services are emulated"
+)]
 pub(crate) struct State {
     pub(crate) apps: RwLock<HashMap<String, App>>,
     pub(crate) verifier: Verifier,
     pub(crate) faults: Mutex<FaultState>,
     pub(crate) stats: Stats,
     pub(crate) body_limit: usize,
+    pub(crate) idv: crate::idv::IdvState,
+    pub(crate) age: crate::age::AgeState,
+    pub(crate) poa: crate::poa::PoaState,
 }
 
 impl State {
@@ -37,6 +44,9 @@ impl State {
             faults: Mutex::new(FaultState::new(faults)),
             stats: Stats::default(),
             body_limit,
+            idv: Default::default(),
+            age: Default::default(),
+            poa: Default::default(),
         }
     }
 

@@ -1,0 +1,11 @@
+//! `yoti idv ...`.
+
+use crate::Failure;
+
+/// The `yoti idv` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub(crate) enum Command {}
+
+pub(crate) async fn run(command: Command) -> Result<(), Failure> {
+    match command {}
+}

@@ -1,0 +1,11 @@
+//! `yoti poa ...`.
+
+use crate::Failure;
+
+/// The `yoti poa` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub(crate) enum Command {}
+
+pub(crate) async fn run(command: Command) -> Result<(), Failure> {
+    match command {}
+}
