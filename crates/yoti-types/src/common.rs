@@ -87,6 +87,7 @@ impl From<OffsetDateTime> for Timestamp {
 }
 
 #[cfg(test)]
+#[allow(unreachable_pub, reason = "the macro declares public items; this one is test-only")]
 mod tests {
     use super::*;
 
