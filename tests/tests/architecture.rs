@@ -74,11 +74,35 @@ fn yoti_types_does_no_io_and_no_crypto() {
 #[test]
 fn yoti_auth_does_no_http() {
     let deps = &normal_deps()["yoti-auth"];
-    for banned in ["hyper", "hyper-util", "hyper-rustls", "tokio", "yoti-http"] {
+    // tokio's sync primitives are fine (the token cache); sockets and HTTP stacks are not.
+    for banned in [
+        "hyper",
+        "hyper-util",
+        "hyper-rustls",
+        "reqwest",
+        "axum",
+        "yoti-http",
+    ] {
         assert!(
             !deps.iter().any(|d| d == banned),
             "yoti-auth depends on {banned}"
         );
+    }
+}
+
+#[test]
+fn service_crates_do_not_expose_hyper() {
+    // Not depending on hyper directly is the simplest guarantee that no hyper type can
+    // appear in a service crate's public API.
+    let all = normal_deps();
+    for service in ["yoti-idv", "yoti-age", "yoti-poa"] {
+        let deps = &all[service];
+        for banned in ["hyper", "hyper-util", "hyper-rustls"] {
+            assert!(
+                !deps.iter().any(|d| d == banned),
+                "{service} depends on {banned}"
+            );
+        }
     }
 }
 

@@ -41,8 +41,20 @@ enum IdSource {
 
 /// Middleware for the IDV mounts.
 pub(crate) async fn idv(State(shared): State<Shared>, request: Request, next: Next) -> Response {
-    verify(shared, request, next, IdSource::IdvQuery, ErrorStyle::Idv).await
+    let limit = shared.body_limit;
+    verify(
+        shared,
+        request,
+        next,
+        IdSource::IdvQuery,
+        ErrorStyle::Idv,
+        limit,
+    )
+    .await
 }
+
+/// The Age Estimation payload limit: 2 MB (413 `PAYLOAD_TOO_LARGE` beyond it).
+pub(crate) const AGE_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// Middleware for the Age Estimation mount.
 pub(crate) async fn age(State(shared): State<Shared>, request: Request, next: Next) -> Response {
@@ -89,6 +101,7 @@ async fn verify(
     next: Next,
     source: IdSource,
     style: ErrorStyle,
+    limit: usize,
 ) -> Response {
     let (parts, body) = request.into_parts();
     let declared = parts
@@ -96,10 +109,10 @@ async fn verify(
         .get(http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > shared.body_limit) {
-        return too_large(style, shared.body_limit).into_response();
+    if declared.is_some_and(|n| n > limit) {
+        return too_large(style, limit).into_response();
     }
-    let body = match read_body(body, shared.body_limit, style).await {
+    let body = match read_body(body, limit, style).await {
         Ok(body) => body,
         Err(e) => return e.into_response(),
     };
