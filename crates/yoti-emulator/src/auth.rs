@@ -58,12 +58,14 @@ pub(crate) const AGE_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// Middleware for the Age Estimation mount.
 pub(crate) async fn age(State(shared): State<Shared>, request: Request, next: Next) -> Response {
+    let limit = shared.body_limit.min(AGE_BODY_LIMIT);
     verify(
         shared,
         request,
         next,
         IdSource::AuthIdHeader,
         ErrorStyle::Age,
+        limit,
     )
     .await
 }
