@@ -80,7 +80,7 @@ fn main() {
                     .expect("signs");
             }))
         };
-        if round % 2 == 0 {
+        if round.is_multiple_of(2) {
             run_ours();
             run_base();
         } else {
