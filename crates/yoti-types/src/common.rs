@@ -57,7 +57,11 @@ impl Timestamp {
     /// Formats a point in time as RFC 3339.
     pub fn from_offset_date_time(value: OffsetDateTime) -> Self {
         // Formatting an OffsetDateTime as RFC 3339 fails only for years outside 0..=9999.
-        Self(value.format(&Rfc3339).unwrap_or_else(|_| value.unix_timestamp().to_string()))
+        Self(
+            value
+                .format(&Rfc3339)
+                .unwrap_or_else(|_| value.unix_timestamp().to_string()),
+        )
     }
 
     /// The timestamp string exactly as received.
@@ -87,7 +91,10 @@ impl From<OffsetDateTime> for Timestamp {
 }
 
 #[cfg(test)]
-#[allow(unreachable_pub, reason = "the macro declares public items; this one is test-only")]
+#[allow(
+    unreachable_pub,
+    reason = "the macro declares public items; this one is test-only"
+)]
 mod tests {
     use super::*;
 
@@ -109,14 +116,20 @@ mod tests {
         assert_eq!(parsed[2], Colour::Blue);
         assert!(parsed[3].is_unknown());
         assert_eq!(parsed[3].as_str(), "GREEN");
-        assert_eq!(serde_json::to_string(&parsed).unwrap(), r#"["RED","RED","BLUE","GREEN"]"#);
+        assert_eq!(
+            serde_json::to_string(&parsed).unwrap(),
+            r#"["RED","RED","BLUE","GREEN"]"#
+        );
         assert_eq!(Colour::KNOWN, &[Colour::Red, Colour::Blue]);
     }
 
     #[test]
     fn timestamp_keeps_placeholders_and_parses_rfc3339() {
         let t: Timestamp = serde_json::from_str(r#""2021-06-11T11:39:24Z""#).unwrap();
-        assert_eq!(t.to_offset_date_time().unwrap().unix_timestamp(), 1_623_411_564);
+        assert_eq!(
+            t.to_offset_date_time().unwrap().unix_timestamp(),
+            1_623_411_564
+        );
         let p: Timestamp = serde_json::from_str(r#""string""#).unwrap();
         assert!(p.to_offset_date_time().is_err());
         assert_eq!(serde_json::to_string(&p).unwrap(), r#""string""#);

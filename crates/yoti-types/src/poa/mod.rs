@@ -30,7 +30,8 @@ pub use result::{
     VerificationId, VerifyAccepted, WaitingOn,
 };
 pub use token::{
-    AccessToken, CLIENT_ASSERTION_TYPE_JWT_BEARER, ClientAssertion, GRANT_TYPE_CLIENT_CREDENTIALS,
+    AccessToken, CLIENT_ASSERTION_TYPE_JWT_BEARER, ClientAssertion, ClientAssertionClaims,
+    GRANT_TYPE_CLIENT_CREDENTIALS,
     OAuthErrorBody, OAuthErrorCode, TokenRequest, TokenResponse, TokenType,
 };
 pub use verify::{

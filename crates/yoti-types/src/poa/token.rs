@@ -350,3 +350,79 @@ impl OAuthErrorBody {
         self
     }
 }
+
+/// The claims of a client assertion: the JWT (`PS384`) an application signs with its key to
+/// get a token (`private_key_jwt`, RFC 7523).
+///
+/// ```json
+/// {"iss": "sdk:<SDK_ID>", "sub": "sdk:<SDK_ID>", "aud": "https://auth.api.yoti.com/v1/oauth/token",
+///  "jti": "<fresh UUID>", "iat": 1751700000, "exp": 1751700300}
+/// ```
+///
+/// Yoti's rules: `iss` and `sub` are both `sdk:` followed by the SDK id; `aud` is the full
+/// URL of the token endpoint; `jti` is unique per assertion, 16 to 128 bytes; `exp` is at
+/// most 30 minutes ahead. Times are seconds since the Unix epoch.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ClientAssertionClaims {
+    /// The issuer: `sdk:<SDK_ID>`.
+    pub iss: String,
+    /// The subject: the same as `iss`.
+    pub sub: String,
+    /// The audience: the token endpoint's URL.
+    pub aud: String,
+    /// The assertion's unique identifier.
+    pub jti: String,
+    /// When the assertion was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<u64>,
+    /// When the assertion stops being accepted.
+    pub exp: u64,
+    /// Members this crate does not model, kept as received.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl ClientAssertionClaims {
+    /// The prefix of `iss` and `sub` before the SDK id.
+    pub const ISSUER_PREFIX: &'static str = "sdk:";
+    /// The shortest `jti` accepted, in bytes.
+    pub const MIN_JTI_BYTES: usize = 16;
+    /// The longest `jti` accepted, in bytes.
+    pub const MAX_JTI_BYTES: usize = 128;
+    /// The longest lifetime Yoti accepts (`exp` at most this far ahead), in seconds.
+    pub const MAX_LIFETIME_SECS: u64 = 30 * 60;
+
+    /// Claims for application `sdk_id`, to the token endpoint `audience`, identified by
+    /// `jti`, issued at `issued_at` and expiring at `expires_at` (seconds since the epoch).
+    pub fn new(
+        sdk_id: &str,
+        audience: impl Into<String>,
+        jti: impl Into<String>,
+        issued_at: u64,
+        expires_at: u64,
+    ) -> Self {
+        let issuer = Self::issuer_for(sdk_id);
+        Self {
+            sub: issuer.clone(),
+            iss: issuer,
+            aud: audience.into(),
+            jti: jti.into(),
+            iat: Some(issued_at),
+            exp: expires_at,
+            extra: Map::new(),
+        }
+    }
+
+    /// `sdk:<sdk_id>`, the `iss` and `sub` of an application's assertions.
+    pub fn issuer_for(sdk_id: &str) -> String {
+        format!("{}{sdk_id}", Self::ISSUER_PREFIX)
+    }
+
+    /// The SDK id named by `iss`, when it has the `sdk:` form.
+    pub fn sdk_id(&self) -> Option<&str> {
+        self.iss
+            .strip_prefix(Self::ISSUER_PREFIX)
+            .filter(|id| !id.is_empty())
+    }
+}
