@@ -15,7 +15,10 @@ use yoti_http::Transport;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sdk_id = uuid_like();
     let key = PrivateKey::generate(2048)?;
-    let emulator = Emulator::builder().app(&sdk_id, key.public_key()).start().await?;
+    let emulator = Emulator::builder()
+        .app(&sdk_id, key.public_key())
+        .start()
+        .await?;
     println!("emulator listening on {}", emulator.base_url());
 
     let signer = RequestSigner::new(&sdk_id, key);
@@ -35,12 +38,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .flatten()
             .filter_map(|d| d["type"].as_str())
             .collect();
-        println!("  {}: {}", country["code"].as_str().unwrap_or("?"), docs.join(", "));
+        println!(
+            "  {}: {}",
+            country["code"].as_str().unwrap_or("?"),
+            docs.join(", ")
+        );
     }
     let stats = emulator.stats();
-    println!("emulator verified {} signed request(s), rejected {}", stats.verified, stats.rejected);
+    println!(
+        "emulator verified {} signed request(s), rejected {}",
+        stats.verified, stats.rejected
+    );
     emulator.shutdown().await;
-    if status.is_success() { Ok(()) } else { Err(format!("unexpected status {status}").into()) }
+    if status.is_success() {
+        Ok(())
+    } else {
+        Err(format!("unexpected status {status}").into())
+    }
 }
 
 /// A fresh SDK id for this run.
