@@ -10,6 +10,8 @@ use yoti_auth::{PrivateKey, RequestSigner, SignedRequestBuilder};
 use yoti_emulator::Emulator;
 use yoti_http::{HyperClient, RetryPolicy, Transport};
 
+pub mod images;
+
 /// The SDK id of the test application.
 pub const SDK_ID: &str = "0b1c2d3e-test-sdk-id";
 

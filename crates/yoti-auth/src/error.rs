@@ -1,6 +1,10 @@
 //! The crate's one error type.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use yoti_types::poa::{OAuthErrorBody, OAuthErrorCode};
 
 /// Everything that can go wrong when loading keys, signing or verifying.
 ///
@@ -110,12 +114,121 @@ pub enum Error {
         /// The accepted window either way, in seconds.
         window_secs: u64,
     },
-    /// A JWT or bearer-token operation failed.
-    #[error("token error: {reason}")]
-    Token {
-        /// What went wrong.
-        reason: String,
+
+    // --- Client assertions (the PS384 JWT exchanged for a bearer token) ---
+    /// The client assertion could not be encoded or signed (not expected with a valid key).
+    #[error("cannot build the client assertion")]
+    AssertionBuild(#[source] BoxError),
+    /// Verification: the client assertion is not a well-formed JWT of the expected shape.
+    #[error("the client assertion is not a well-formed JWT: {reason}")]
+    AssertionMalformed {
+        /// What is wrong.
+        reason: Cow<'static, str>,
+        /// The parser's error, when there is one.
+        #[source]
+        source: Option<BoxError>,
     },
+    /// Verification: the client assertion is not signed with `PS384`.
+    #[error("the client assertion is signed with {found}, but only PS384 is accepted")]
+    AssertionAlgorithm {
+        /// The `alg` of its header.
+        found: String,
+    },
+    /// Verification: the signature does not match the application's registered key (a forged
+    /// assertion, or one signed with another application's key).
+    #[error(
+        "the client assertion's signature does not match the public key registered for {issuer}"
+    )]
+    AssertionSignature {
+        /// The `iss` the assertion claims.
+        issuer: String,
+    },
+    /// Verification: a claim is missing or has the wrong value.
+    #[error("the client assertion's `{claim}` claim is wrong: {reason}")]
+    AssertionClaim {
+        /// The claim (`iss`, `sub`, `aud`, `jti`, `iat`, `exp`).
+        claim: &'static str,
+        /// What is wrong, without echoing the assertion.
+        reason: Cow<'static, str>,
+    },
+    /// Verification: `exp` is past.
+    #[error(
+        "the client assertion expired {secs_ago} s ago: sign a fresh one for every token request"
+    )]
+    AssertionExpired {
+        /// How long ago it expired, in seconds.
+        secs_ago: u64,
+    },
+    /// Verification: `exp` is further ahead than the service accepts.
+    #[error("the client assertion's `exp` is {secs} s ahead, but at most {max_secs} s is accepted")]
+    AssertionLifetime {
+        /// How far ahead `exp` is, in seconds.
+        secs: u64,
+        /// The most accepted, in seconds.
+        max_secs: u64,
+    },
+    /// Verification: this `jti` was already used by the same issuer (a replayed assertion).
+    #[error("the client assertion's `jti` was already used: every assertion needs a fresh `jti`")]
+    AssertionReplayed,
+    /// Verification: no application is registered with the SDK id the assertion names.
+    #[error("no application is registered with the SDK id {sdk_id:?}")]
+    UnknownClient {
+        /// The SDK id named by `iss`.
+        sdk_id: String,
+    },
+
+    // --- Bearer tokens (what a `TokenEndpoint` and the `TokenProvider` report) ---
+    /// The token endpoint refused the request (a 4xx other than 429): retrying the same
+    /// request will not help. The OAuth error body says why.
+    #[error("the token endpoint refused the request with HTTP {status}{}", describe_oauth(body.as_deref()))]
+    TokenRejected {
+        /// The HTTP status.
+        status: u16,
+        /// The OAuth error body, when the answer had one (boxed: it is large).
+        body: Option<Box<OAuthErrorBody>>,
+    },
+    /// The token endpoint could not be reached, timed out, or answered 429 or 5xx: a later
+    /// attempt may succeed.
+    #[error("the token endpoint is unavailable{}", status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
+    TokenUnavailable {
+        /// The HTTP status, when there was an answer.
+        status: Option<u16>,
+        /// The transport's error, when there was no answer.
+        #[source]
+        source: Option<BoxError>,
+    },
+    /// The token endpoint answered 200 with something that is not a usable bearer token.
+    #[error("the token endpoint's answer is not a usable bearer token: {reason}")]
+    TokenInvalidResponse {
+        /// What is wrong.
+        reason: Cow<'static, str>,
+        /// The decoder's error, when there is one.
+        #[source]
+        source: Option<BoxError>,
+    },
+    /// The token provider gave up getting a token. Shared by every caller that waited on the
+    /// same refresh, hence the `Arc`; the cause is the source.
+    #[error("could not get a bearer token ({attempts} attempt(s))")]
+    TokenRefresh {
+        /// The attempts made (each with a fresh client assertion).
+        attempts: u32,
+        /// The last attempt's error.
+        #[source]
+        source: Arc<Error>,
+    },
+}
+
+/// A boxed error, as kept in the `source()` chain of [`Error`].
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+fn describe_oauth(body: Option<&OAuthErrorBody>) -> String {
+    match body {
+        Some(body) => match &body.error_description {
+            Some(description) => format!(" ({}: {description})", body.error.as_str()),
+            None => format!(" ({})", body.error.as_str()),
+        },
+        None => String::new(),
+    }
 }
 
 impl Error {
@@ -132,6 +245,51 @@ impl Error {
             }
             _ => return None,
         })
+    }
+
+    /// The OAuth error code the token endpoint answers a refused client assertion with
+    /// (`invalid_client`, HTTP 401, for every assertion failure); `None` for other errors.
+    pub fn oauth_code(&self) -> Option<OAuthErrorCode> {
+        match self {
+            Self::AssertionMalformed { .. }
+            | Self::AssertionAlgorithm { .. }
+            | Self::AssertionSignature { .. }
+            | Self::AssertionClaim { .. }
+            | Self::AssertionExpired { .. }
+            | Self::AssertionLifetime { .. }
+            | Self::AssertionReplayed
+            | Self::UnknownClient { .. } => Some(OAuthErrorCode::InvalidClient),
+            _ => None,
+        }
+    }
+
+    /// Whether a later attempt may succeed: the token endpoint was unavailable (unreachable,
+    /// timed out, 429 or 5xx). A refused request or assertion is not retryable.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::TokenUnavailable { .. } => true,
+            Self::TokenRefresh { source, .. } => source.is_retryable(),
+            _ => false,
+        }
+    }
+
+    /// The token endpoint's OAuth error body, when it refused the request.
+    pub fn oauth_error(&self) -> Option<&OAuthErrorBody> {
+        match self {
+            Self::TokenRejected { body, .. } => body.as_deref(),
+            Self::TokenRefresh { source, .. } => source.oauth_error(),
+            _ => None,
+        }
+    }
+
+    /// The token endpoint's HTTP status, when it answered with an error.
+    pub fn token_status(&self) -> Option<u16> {
+        match self {
+            Self::TokenRejected { status, .. } => Some(*status),
+            Self::TokenUnavailable { status, .. } => *status,
+            Self::TokenRefresh { source, .. } => source.token_status(),
+            _ => None,
+        }
     }
 
     /// Whether this error is about the key material (loading or its size or type).

@@ -149,6 +149,15 @@ impl PrivateKey {
         Ok(to_pem("PRIVATE KEY", der.as_ref()))
     }
 
+    /// The key as DER PKCS#1 `RSAPrivateKey`, zeroized on drop: what `jsonwebtoken` signs
+    /// with. Derived on demand from aws-lc's PKCS#8 encoding (itself zeroized on drop), so no
+    /// second copy of the key lives longer than one client assertion.
+    pub(crate) fn to_pkcs1_der(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let pkcs8 = self.inner.as_der().map_err(|_| Error::Signing)?;
+        let pkcs1 = pkcs8_inner(pkcs8.as_ref()).ok_or(Error::Signing)?;
+        Ok(Zeroizing::new(pkcs1.to_vec()))
+    }
+
     /// Signs `message` with RSASSA-PKCS1-v1_5 and SHA-256 (what `X-Yoti-Auth-Digest` carries).
     ///
     /// # Errors

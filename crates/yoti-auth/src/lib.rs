@@ -2,17 +2,24 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod assertion;
+mod bearer;
 mod error;
 mod key;
 mod sign;
 mod token;
 mod verify;
 
-pub use error::Error;
+pub use assertion::{
+    AssertionSigner, AssertionVerifier, DEFAULT_ASSERTION_LIFETIME, MAX_ASSERTION_LIFETIME,
+    VerifiedAssertion,
+};
+pub use bearer::{BearerToken, BoxFuture, TokenEndpoint, TokenProvider, TokenProviderBuilder};
+pub use error::{BoxError, Error};
 pub use key::{MAX_KEY_BITS, MIN_KEY_BITS, PrivateKey, PublicKey};
 pub use sign::{
-    RequestSigner, SDK_VERSION, SdkIdPlacement, SignedRequestBuilder, encode_path_segment,
-    string_to_sign,
+    RequestSigner, SDK_VERSION, SdkIdPlacement, SignedRequestBuilder, apply_sdk_headers,
+    encode_path_segment, string_to_sign,
 };
 pub use token::{ClientSessionToken, constant_time_eq};
 pub use verify::{SignedParts, Verified, Verifier, query_param};

@@ -227,12 +227,7 @@ impl SignedRequestBuilder<'_> {
         let mut digest = HeaderValue::try_from(digest).map_err(|_| Error::Signing)?;
         digest.set_sensitive(true);
         h.insert(headers::AUTH_DIGEST, digest);
-        h.insert(headers::SDK, HeaderValue::from_static("Rust"));
-        h.insert(headers::SDK_VERSION, HeaderValue::from_static(SDK_VERSION));
-        h.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        if let Some((content_type, _)) = &self.body {
-            h.insert(CONTENT_TYPE, content_type.clone());
-        }
+        apply_sdk_headers(h, self.body.as_ref().map(|(content_type, _)| content_type));
         if self.placement == SdkIdPlacement::Header {
             let id = HeaderValue::try_from(&*signer.sdk_id).map_err(|_| Error::InvalidRequest {
                 reason: "the SDK id is not a valid header value".into(),
@@ -240,6 +235,21 @@ impl SignedRequestBuilder<'_> {
             h.insert(headers::AUTH_ID, id);
         }
         Ok(request)
+    }
+}
+
+/// Adds the headers every request to Yoti carries, signed or not: `X-Yoti-SDK: Rust`,
+/// `X-Yoti-SDK-Version: Rust-<version>`, `Accept: application/json`, and `Content-Type`
+/// when there is a body.
+pub fn apply_sdk_headers(headers: &mut HeaderMap, content_type: Option<&HeaderValue>) {
+    headers.insert(crate::headers::SDK, HeaderValue::from_static("Rust"));
+    headers.insert(
+        crate::headers::SDK_VERSION,
+        HeaderValue::from_static(SDK_VERSION),
+    );
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    if let Some(content_type) = content_type {
+        headers.insert(CONTENT_TYPE, content_type.clone());
     }
 }
 

@@ -4,6 +4,7 @@
 //! - `GET /__emulator/stats`: request counters
 //! - `GET|PUT /__emulator/faults`: read or set the injected faults
 //! - `POST /__emulator/apps`: register an application `{"sdk_id", "public_key_pem"}`
+//! - `GET /__emulator/notifications[?service=idv|poa]`: every webhook delivery and its fate
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -23,10 +24,30 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/stats", get(stats))
         .route("/faults", get(get_faults).put(put_faults))
         .route("/apps", post(register_app))
+        .route("/notifications", get(notifications))
 }
 
 async fn stats(State(shared): State<Shared>) -> Response {
     Json(shared.stats.snapshot()).into_response()
+}
+
+/// Every webhook delivery so far (IDV notifications and PoA results), oldest first;
+/// `?service=idv` or `?service=poa` filters.
+async fn notifications(
+    State(shared): State<Shared>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Response {
+    let service = query
+        .as_deref()
+        .and_then(|q| yoti_auth::query_param(q, "service"))
+        .map(|s| s.into_owned());
+    let log: Vec<_> = shared
+        .webhooks
+        .log()
+        .into_iter()
+        .filter(|r| service.as_deref().is_none_or(|s| s == r.service))
+        .collect();
+    Json(json!({ "deliveries": log })).into_response()
 }
 
 async fn get_faults(State(shared): State<Shared>) -> Response {

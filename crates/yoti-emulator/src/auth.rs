@@ -118,9 +118,41 @@ async fn verify(
         Ok(body) => body,
         Err(e) => return e.into_response(),
     };
+    match check_signature(&shared, &parts, &body, source, style) {
+        Ok(sdk_id) => {
+            let mut request = Request::from_parts(parts, Body::from(body));
+            request.extensions_mut().insert(AuthedApp { sdk_id });
+            next.run(request).await
+        }
+        Err(refused) => refused.into_response(),
+    }
+}
+
+/// Checks the signature of an IDV request whose body was already read, exactly as the `idv`
+/// middleware does (same codes, same counters), and answers the SDK id it was signed for.
+///
+/// For the IDV endpoints that accept either a signature or a client session token
+/// (`PUT /sessions/{id}/resources/face-capture/{rid}/image`), which are served beside the
+/// middleware. `parts.uri` must be relative to the mount, as inside a nested router.
+pub(crate) fn verify_idv_request(
+    shared: &Shared,
+    parts: &http::request::Parts,
+    body: &[u8],
+) -> Result<String, ApiError> {
+    check_signature(shared, parts, body, IdSource::IdvQuery, ErrorStyle::Idv)
+}
+
+/// The signature check proper: the SDK id on success, the 401 answer otherwise.
+fn check_signature(
+    shared: &Shared,
+    parts: &http::request::Parts,
+    body: &[u8],
+    source: IdSource,
+    style: ErrorStyle,
+) -> Result<String, ApiError> {
     let unauthorized = |code: &str, message: String| {
         shared.stats.count_rejected();
-        ApiError::new(style, StatusCode::UNAUTHORIZED, code, message).into_response()
+        ApiError::new(style, StatusCode::UNAUTHORIZED, code, message)
     };
 
     // Inside a nested router the URI is relative to the mount: exactly the signed path.
@@ -134,7 +166,7 @@ async fn verify(
         method: parts.method.as_str(),
         path,
         query,
-        body: &body,
+        body,
         digest,
     };
 
@@ -156,30 +188,28 @@ async fn verify(
                 .verify(&app.public_key, &signed)
                 .map(|_| sdk_id.clone()),
             None => {
-                return unauthorized(
+                return Err(unauthorized(
                     "INVALID_X_YOTI_AUTH_ID",
                     format!("No application is registered with the SDK id {sdk_id:?}."),
-                );
+                ));
             }
         },
         None if source == IdSource::AuthIdHeader => {
-            return unauthorized(
+            return Err(unauthorized(
                 "INVALID_X_YOTI_AUTH_ID",
                 "The X-Yoti-Auth-Id header is missing.".into(),
-            );
+            ));
         }
-        None => verify_any(&shared, &signed),
+        None => verify_any(shared, &signed),
     };
     match result {
         Ok(sdk_id) => {
             shared.stats.count_verified();
-            let mut request = Request::from_parts(parts, Body::from(body));
-            request.extensions_mut().insert(AuthedApp { sdk_id });
-            next.run(request).await
+            Ok(sdk_id)
         }
         Err(e) => {
             let code = e.yoti_code().unwrap_or("INVALID_SIGNATURE");
-            unauthorized(code, e.to_string())
+            Err(unauthorized(code, e.to_string()))
         }
     }
 }

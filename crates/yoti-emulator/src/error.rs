@@ -52,6 +52,8 @@ pub(crate) struct ApiError {
     pub(crate) code: String,
     pub(crate) message: String,
     pub(crate) style: ErrorStyle,
+    /// Field errors (`errors: [{"property", "message"}]`, IDV style only; omitted when empty).
+    pub(crate) errors: Vec<(String, String)>,
 }
 
 impl ApiError {
@@ -66,18 +68,39 @@ impl ApiError {
             code: code.into(),
             message: message.into(),
             style,
+            errors: Vec::new(),
         }
     }
 
     pub(crate) fn idv(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
         Self::new(ErrorStyle::Idv, status, code, message)
     }
+
+    /// Adds a field error (`{"property", "message"}`), rendered in IDV bodies only.
+    pub(crate) fn field_error(
+        mut self,
+        property: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        self.errors.push((property.into(), message.into()));
+        self
+    }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = match self.style {
-            ErrorStyle::Idv => json!({ "code": self.code, "message": self.message }),
+            ErrorStyle::Idv if self.errors.is_empty() => {
+                json!({ "code": self.code, "message": self.message })
+            }
+            ErrorStyle::Idv => {
+                let errors: Vec<_> = self
+                    .errors
+                    .iter()
+                    .map(|(property, message)| json!({ "property": property, "message": message }))
+                    .collect();
+                json!({ "code": self.code, "message": self.message, "errors": errors })
+            }
             ErrorStyle::Age => json!({ "error_code": self.code, "error_message": self.message }),
             ErrorStyle::Poa => json!({
                 "id": uuid::Uuid::new_v4().to_string(),

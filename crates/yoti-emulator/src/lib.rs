@@ -8,8 +8,10 @@ mod auth;
 mod error;
 mod faults;
 mod idv;
+mod images;
 mod poa;
 mod state;
+mod webhook;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -26,7 +28,9 @@ use yoti_auth::{PublicKey, Verifier};
 
 pub use error::Error;
 pub use faults::FaultConfig;
+pub use poa::{PoaConfig, PoaStats};
 pub use state::StatsSnapshot;
+pub use webhook::WebhookPolicy;
 
 use crate::error::ApiError;
 use crate::state::{Shared, State};
@@ -58,6 +62,7 @@ pub struct EmulatorBuilder {
     faults: FaultConfig,
     body_limit: usize,
     timestamp_window: Duration,
+    webhooks: WebhookPolicy,
 }
 
 impl Default for EmulatorBuilder {
@@ -68,6 +73,7 @@ impl Default for EmulatorBuilder {
             faults: FaultConfig::default(),
             body_limit: DEFAULT_BODY_LIMIT,
             timestamp_window: Verifier::DEFAULT_WINDOW,
+            webhooks: WebhookPolicy::default(),
         }
     }
 }
@@ -103,6 +109,12 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How webhook deliveries (IDV notifications, PoA results) are retried and timed out.
+    pub fn webhook_policy(mut self, policy: WebhookPolicy) -> Self {
+        self.webhooks = policy;
+        self
+    }
+
     /// Binds and starts serving in a background task.
     ///
     /// # Errors
@@ -110,7 +122,12 @@ impl EmulatorBuilder {
     pub async fn start(self) -> Result<Emulator, Error> {
         self.faults.validate().map_err(Error::Config)?;
         let verifier = Verifier::new().with_window(self.timestamp_window);
-        let shared: Shared = Arc::new(State::new(verifier, self.faults, self.body_limit));
+        let shared: Shared = Arc::new(State::new(
+            verifier,
+            self.faults,
+            self.body_limit,
+            self.webhooks,
+        ));
         for (sdk_id, key) in self.apps {
             shared.register_app(sdk_id, key);
         }
@@ -255,8 +272,7 @@ fn router(shared: Shared) -> Router {
         .fallback(not_found)
         .layer(from_fn_with_state(shared.clone(), auth::idv));
     let idv = idv::client_routes().merge(idv);
-    let age = age::routes()
-        .fallback(not_found_age)
+    let age = age::routes() // answers unknown endpoints with INVALID_ENDPOINT itself
         .layer(from_fn_with_state(shared.clone(), auth::age));
     let services = Router::new()
         .nest(mounts::IDV, idv.clone())
@@ -290,20 +306,6 @@ async fn not_found(request: Request) -> Response {
         "NOT_FOUND",
         format!(
             "No such endpoint: {} {}",
-            request.method(),
-            request.uri().path()
-        ),
-    )
-    .into_response()
-}
-
-async fn not_found_age(request: Request) -> Response {
-    ApiError::new(
-        error::ErrorStyle::Age,
-        StatusCode::NOT_FOUND,
-        "INVALID_ENDPOINT",
-        format!(
-            "The endpoint request is invalid: {} {}",
             request.method(),
             request.uri().path()
         ),

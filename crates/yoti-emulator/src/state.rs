@@ -31,19 +31,26 @@ pub(crate) struct State {
     pub(crate) faults: Mutex<FaultState>,
     pub(crate) stats: Stats,
     pub(crate) body_limit: usize,
+    pub(crate) webhooks: Arc<crate::webhook::Webhooks>,
     pub(crate) idv: crate::idv::IdvState,
     pub(crate) age: crate::age::AgeState,
     pub(crate) poa: crate::poa::PoaState,
 }
 
 impl State {
-    pub(crate) fn new(verifier: Verifier, faults: FaultConfig, body_limit: usize) -> Self {
+    pub(crate) fn new(
+        verifier: Verifier,
+        faults: FaultConfig,
+        body_limit: usize,
+        webhooks: crate::webhook::WebhookPolicy,
+    ) -> Self {
         Self {
             apps: RwLock::new(HashMap::new()),
             verifier,
             faults: Mutex::new(FaultState::new(faults)),
             stats: Stats::default(),
             body_limit,
+            webhooks: Arc::new(crate::webhook::Webhooks::new(webhooks)),
             idv: Default::default(),
             age: Default::default(),
             poa: Default::default(),

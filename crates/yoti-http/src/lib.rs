@@ -15,6 +15,6 @@ pub use client::{
     HttpClient, HyperClient, HyperClientBuilder,
 };
 pub use error::{BoxError, Error};
-pub use retry::{Jitter, RetryPolicy};
+pub use retry::{Jitter, RETRYABLE_STATUSES, RetryPolicy, is_retryable_status};
 pub use transport::Transport;
 pub use url::{check_base_url, is_loopback, join_url};

@@ -22,6 +22,21 @@ pub enum Jitter {
     Equal,
 }
 
+/// The statuses worth retrying by default: 429, 502, 503 and 504 (the service is busy or a
+/// proxy could not reach it; the request was not acted upon).
+pub const RETRYABLE_STATUSES: [StatusCode; 4] = [
+    StatusCode::TOO_MANY_REQUESTS,
+    StatusCode::BAD_GATEWAY,
+    StatusCode::SERVICE_UNAVAILABLE,
+    StatusCode::GATEWAY_TIMEOUT,
+];
+
+/// Whether a status is one of [`RETRYABLE_STATUSES`]: what service errors use for
+/// `is_retryable()`, so that they agree with the default retry policy.
+pub fn is_retryable_status(status: StatusCode) -> bool {
+    RETRYABLE_STATUSES.contains(&status)
+}
+
 /// When [`Transport`](crate::Transport) retries a request, and how long it waits first.
 ///
 /// A request is **idempotent** when its method is GET, HEAD, PUT, DELETE, OPTIONS or TRACE.
@@ -78,12 +93,7 @@ impl Default for RetryPolicy {
             initial_backoff: Duration::from_millis(100),
             max_backoff: Duration::from_secs(2),
             max_elapsed: Duration::from_secs(30),
-            retry_statuses: vec![
-                StatusCode::TOO_MANY_REQUESTS,
-                StatusCode::BAD_GATEWAY,
-                StatusCode::SERVICE_UNAVAILABLE,
-                StatusCode::GATEWAY_TIMEOUT,
-            ],
+            retry_statuses: RETRYABLE_STATUSES.to_vec(),
             jitter: Jitter::Full,
             retry_non_idempotent: false,
         }

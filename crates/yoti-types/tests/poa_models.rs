@@ -9,11 +9,11 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use yoti_types::poa::{
-    AccessToken, AgeOverResult, CLIENT_ASSERTION_TYPE_JWT_BEARER, ClientAssertion, Failure,
-    FailureReason, GRANT_TYPE_CLIENT_CREDENTIALS, Notification, NotificationMethod, OAuthErrorBody,
-    OAuthErrorCode, PoaCheck, PoaErrorBody, PoaErrorCode, PoaErrorStatus, PoaResult, PoaStatus,
-    Provider, TokenRequest, TokenResponse, TokenType, ValidationOptions, VerificationId,
-    VerifyAccepted, VerifyQuery, WaitingOn,
+    AccessToken, AgeOverResult, CLIENT_ASSERTION_TYPE_JWT_BEARER, ClientAssertion,
+    ClientAssertionClaims, Failure, FailureReason, GRANT_TYPE_CLIENT_CREDENTIALS, Notification,
+    NotificationMethod, OAuthErrorBody, OAuthErrorCode, PoaCheck, PoaErrorBody, PoaErrorCode,
+    PoaErrorStatus, PoaResult, PoaStatus, Provider, TokenRequest, TokenResponse, TokenType,
+    ValidationOptions, VerificationId, VerifyAccepted, VerifyQuery, WaitingOn,
 };
 use yoti_types::{Timestamp, ValidationError};
 
@@ -713,4 +713,25 @@ fn form_decode(text: &str) -> String {
         }
     }
     String::from_utf8(bytes).unwrap()
+}
+
+#[test]
+fn client_assertion_claims_have_yoti_s_shape() {
+    let url = "https://auth.api.yoti.com/v1/oauth/token";
+    let claims = ClientAssertionClaims::new("abc", url, "5f0c1d2e-jti-of-16-bytes", 100, 400);
+    assert_eq!(
+        serde_json::to_value(&claims).unwrap(),
+        json!({"iss": "sdk:abc", "sub": "sdk:abc", "aud": url,
+               "jti": "5f0c1d2e-jti-of-16-bytes", "iat": 100, "exp": 400})
+    );
+    assert_eq!(claims.sdk_id(), Some("abc"));
+    assert_eq!(ClientAssertionClaims::issuer_for("abc"), "sdk:abc");
+    // Parsed leniently: no `iat`, unknown claims kept; an `iss` of another form has no id.
+    let parsed: ClientAssertionClaims = serde_json::from_value(json!({
+        "iss": "abc", "sub": "abc", "aud": url, "jti": "j", "exp": 1, "nbf": 0
+    }))
+    .unwrap();
+    assert_eq!(parsed.iat, None);
+    assert_eq!(parsed.extra["nbf"], json!(0));
+    assert_eq!(parsed.sdk_id(), None);
 }

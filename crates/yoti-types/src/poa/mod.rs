@@ -31,8 +31,8 @@ pub use result::{
 };
 pub use token::{
     AccessToken, CLIENT_ASSERTION_TYPE_JWT_BEARER, ClientAssertion, ClientAssertionClaims,
-    GRANT_TYPE_CLIENT_CREDENTIALS,
-    OAuthErrorBody, OAuthErrorCode, TokenRequest, TokenResponse, TokenType,
+    GRANT_TYPE_CLIENT_CREDENTIALS, OAuthErrorBody, OAuthErrorCode, TokenRequest, TokenResponse,
+    TokenType,
 };
 pub use verify::{
     Notification, NotificationMethod, QrCode, StoreId, Terminal, TerminalId, ValidationOptions,
