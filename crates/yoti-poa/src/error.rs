@@ -1,0 +1,145 @@
+//! The crate's one error type.
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use http::StatusCode;
+use yoti_internal::{DecodeError, EnvError};
+use yoti_types::ValidationError;
+use yoti_types::poa::{PoaErrorBody, PoaErrorCode, VerificationId};
+
+/// Everything that can go wrong with the Proof of Age API.
+///
+/// Underlying errors are kept whole in the [`source`](std::error::Error::source) chain.
+/// Messages never carry a token, an assertion or a webhook header value.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The query would be refused by the service; nothing was sent.
+    #[error("invalid query")]
+    Validation(#[from] ValidationError),
+
+    /// The client is not configured correctly (missing SDK id or key, invalid URL).
+    #[error("invalid configuration: {reason}")]
+    Config {
+        /// What is wrong.
+        reason: Cow<'static, str>,
+        /// The underlying error (a URL check), when there is one.
+        #[source]
+        source: Option<yoti_http::Error>,
+    },
+
+    /// The configuration from the environment is missing or does not load.
+    #[error("cannot configure the client from the environment")]
+    Env(#[source] EnvError),
+
+    /// No bearer token could be had (the token endpoint refused the assertion, was
+    /// unavailable, or answered something unusable). The [`yoti_auth::Error`] says which.
+    #[error("cannot get a bearer token")]
+    Token(#[source] yoti_auth::Error),
+
+    /// The request did not get an answer: connect error (never sent), timeout, or a
+    /// connection that failed mid-way.
+    #[error("the request to the Proof of Age API failed")]
+    Transport(#[source] yoti_http::Error),
+
+    /// The API answered with an error status.
+    #[error(
+        "the Proof of Age API answered {status}{}{}",
+        code.as_ref().map(|c| format!(" {}", c.as_str())).unwrap_or_default(),
+        message.as_ref().map(|m| format!(": {m}")).unwrap_or_default()
+    )]
+    Api {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The error code of the body (`MALFORMED_PAYLOAD`, ...), when it has one.
+        code: Option<PoaErrorCode>,
+        /// The body's message, when it has one.
+        message: Option<String>,
+        /// The parsed body, when it is a Proof of Age error body.
+        body: Option<Box<PoaErrorBody>>,
+        /// The raw body, as received (lossy UTF-8).
+        raw: String,
+    },
+
+    /// A successful answer whose body does not decode; the source names the JSON path.
+    #[error("cannot decode the answer (HTTP {status})")]
+    Decode {
+        /// The HTTP status of the answer.
+        status: StatusCode,
+        /// What failed, and where.
+        #[source]
+        source: DecodeError,
+    },
+
+    /// [`PoaClient::wait_for_result`](crate::PoaClient::wait_for_result) ran out of time
+    /// while the result was still `PENDING`.
+    #[error("the result {id} is still pending after {waited:?}")]
+    StillPending {
+        /// The verification.
+        id: VerificationId,
+        /// How long it was polled.
+        waited: Duration,
+    },
+
+    /// A webhook notification lacks a header configured for it, or carries another value.
+    #[error("the notification's `{name}` header is {}", if *missing { "missing" } else { "not the value configured" })]
+    WebhookHeader {
+        /// The header's name.
+        name: String,
+        /// Whether it is missing (else its value is wrong).
+        missing: bool,
+    },
+
+    /// A webhook notification that does not carry a result.
+    #[error("the notification does not carry a Proof of Age result: {reason}")]
+    WebhookBody {
+        /// What is wrong.
+        reason: Cow<'static, str>,
+        /// The decoder's error, with its JSON path, when the body is not a result.
+        #[source]
+        source: Option<DecodeError>,
+    },
+}
+
+impl Error {
+    /// The HTTP status: the API's error status, or the token endpoint's.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Self::Api { status, .. } | Self::Decode { status, .. } => Some(*status),
+            Self::Token(error) => error
+                .token_status()
+                .and_then(|s| StatusCode::from_u16(s).ok()),
+            _ => None,
+        }
+    }
+
+    /// The API's error code, when the error body had one.
+    pub fn code(&self) -> Option<&PoaErrorCode> {
+        match self {
+            Self::Api { code, .. } => code.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Whether the same call may succeed later: a transport failure that the transport
+    /// deems transient, a 429 or 5xx (or `SYSTEM_UNAVAILABLE`), a token endpoint that was
+    /// unavailable, or a result still pending.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Transport(error) => error.is_retryable(),
+            Self::Api { status, code, .. } => {
+                yoti_http::is_retryable_status(*status)
+                    || code.as_ref().is_some_and(PoaErrorCode::is_retryable)
+            }
+            Self::Token(error) => error.is_retryable(),
+            Self::StillPending { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// Whether this is a webhook notification refused by [`WebhookReceiver`](crate::WebhookReceiver).
+    pub fn is_webhook(&self) -> bool {
+        matches!(self, Self::WebhookHeader { .. } | Self::WebhookBody { .. })
+    }
+}
