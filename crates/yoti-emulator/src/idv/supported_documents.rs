@@ -170,3 +170,9 @@ pub(crate) async fn get(RawQuery(query): RawQuery) -> Json<Value> {
         .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     Json(catalogue(include))
 }
+
+/// Every (country, [(document type, strictly latin)]) of the catalogue, for the document
+/// requirements of a session configuration.
+pub(super) fn countries() -> impl Iterator<Item = (&'static str, &'static [(&'static str, bool)])> {
+    CATALOGUE.iter().copied()
+}
