@@ -1,0 +1,273 @@
+//! [`Call`]: what every client method returns, and the plumbing that sends requests.
+
+use std::fmt;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderValue, Method, Response, StatusCode};
+use serde::de::DeserializeOwned;
+use yoti_auth::{ClientSessionToken, RequestSigner, SdkIdPlacement, headers};
+use yoti_http::{Body, RetryPolicy, Transport};
+
+use crate::Error;
+
+/// The largest JSON answer (or error body) read into memory: 32 MiB.
+pub(crate) const MAX_JSON_BODY: usize = 32 * 1024 * 1024;
+
+/// A boxed, `Send` future.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Per-call options: how long the call may take, how it is retried.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct CallOptions {
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) retry: Option<RetryPolicy>,
+}
+
+type Run<T> = Box<dyn FnOnce(CallOptions) -> BoxFuture<'static, Result<T, Error>> + Send>;
+
+/// A call to the service, ready to run: `.await` it (or call [`send`](Self::send)).
+///
+/// Per-call options use the `with_` prefix, so that they can never clash with a field of a
+/// request:
+///
+/// ```no_run
+/// # async fn f(client: yoti_idv::IdvClient) -> Result<(), yoti_idv::Error> {
+/// use std::time::Duration;
+/// let session = client
+///     .get_session("SESSION_ID")
+///     .with_timeout(Duration::from_secs(5))
+///     .with_retry(yoti_http::RetryPolicy::none())
+///     .await?;
+/// # Ok(()) }
+/// ```
+///
+/// Nothing happens until it is awaited; dropping it, or dropping the future it turns into,
+/// cancels the call and leaves nothing running. The future owns what it needs (`'static`), so
+/// it can also be spawned.
+#[must_use = "a call does nothing until it is awaited"]
+pub struct Call<T> {
+    options: CallOptions,
+    run: Run<T>,
+}
+
+impl<T> fmt::Debug for Call<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Call")
+            .field("timeout", &self.options.timeout)
+            .field("retry", &self.options.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: Send + 'static> Call<T> {
+    pub(crate) fn new<F, Fut>(run: F) -> Self
+    where
+        F: FnOnce(CallOptions) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<T, Error>> + Send + 'static,
+    {
+        Self {
+            options: CallOptions::default(),
+            run: Box::new(move |options| Box::pin(run(options))),
+        }
+    }
+
+    /// A call that fails at once with `error` (found before any I/O).
+    pub(crate) fn fail(error: Error) -> Self {
+        Self::new(move |_| async move { Err(error) })
+    }
+
+    /// Bounds the whole call, retries and waits included. When the time runs out the call is
+    /// dropped and fails with a [timeout](yoti_http::Error::Timeout) transport error.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Replaces the client's retry policy for this call (for example
+    /// [`RetryPolicy::none`]).
+    pub fn with_retry(mut self, policy: RetryPolicy) -> Self {
+        self.options.retry = Some(policy);
+        self
+    }
+
+    /// Runs the call (the same as `.await`).
+    ///
+    /// # Errors
+    /// See [`Error`].
+    pub async fn send(self) -> Result<T, Error> {
+        self.await
+    }
+}
+
+impl<T: Send + 'static> IntoFuture for Call<T> {
+    type Output = Result<T, Error>;
+    type IntoFuture = BoxFuture<'static, Result<T, Error>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let Self { options, run } = self;
+        match options.timeout {
+            None => run(options),
+            Some(after) => {
+                let future = run(options);
+                Box::pin(async move {
+                    tokio::time::timeout(after, future)
+                        .await
+                        .unwrap_or(Err(Error::Transport(yoti_http::Error::Timeout { after })))
+                })
+            }
+        }
+    }
+}
+
+/// A request to send: method, path relative to the base URL, query, body.
+#[derive(Debug, Clone)]
+pub(crate) struct Req {
+    pub(crate) method: Method,
+    pub(crate) path: String,
+    pub(crate) query: Vec<(&'static str, String)>,
+    pub(crate) body: Option<(HeaderValue, Bytes)>,
+}
+
+impl Req {
+    pub(crate) fn new(method: Method, path: String) -> Self {
+        Self {
+            method,
+            path,
+            query: Vec::new(),
+            body: None,
+        }
+    }
+
+    pub(crate) fn query(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.query.push((name, value.into()));
+        self
+    }
+
+    pub(crate) fn json(self, value: &impl serde::Serialize) -> Result<Self, Error> {
+        let bytes = serde_json::to_vec(value).map_err(|e| Error::Config {
+            reason: format!("cannot serialize the request body: {e}"),
+        })?;
+        Ok(self.body(HeaderValue::from_static("application/json"), bytes))
+    }
+
+    pub(crate) fn body(mut self, content_type: HeaderValue, body: impl Into<Bytes>) -> Self {
+        self.body = Some((content_type, body.into()));
+        self
+    }
+}
+
+/// How a request is authenticated.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Auth<'a> {
+    /// Signed (`X-Yoti-Auth-Digest`), with the SDK id where given.
+    Signed(&'a RequestSigner, SdkIdPlacement),
+    /// The client session token (`X-Yoti-Auth-Token`), no signature.
+    Token(&'a ClientSessionToken),
+}
+
+/// Sends `req` to `base_url` through `transport` (signed afresh for each attempt) and answers
+/// the response head with its streaming body.
+pub(crate) async fn execute(
+    transport: &Transport,
+    base_url: &str,
+    auth: Auth<'_>,
+    req: &Req,
+    options: &CallOptions,
+) -> Result<Response<Body>, Error> {
+    let policy = options
+        .retry
+        .as_ref()
+        .unwrap_or_else(|| transport.retry_policy());
+    let outcome = match auth {
+        Auth::Signed(signer, placement) => {
+            let mut builder = signer
+                .request(req.method.clone(), base_url, &req.path)
+                .sdk_id(placement);
+            for (name, value) in &req.query {
+                builder = builder.query(name, value);
+            }
+            if let Some((content_type, body)) = &req.body {
+                builder = builder.body(content_type.clone(), body.clone());
+            }
+            transport
+                .execute_with_policy(policy, |_| builder.build())
+                .await
+        }
+        Auth::Token(token) => {
+            let header = token.header_value().map_err(Error::signing)?;
+            let uri = token_request_uri(base_url, req)?;
+            transport
+                .execute_with_policy(policy, |_| {
+                    let body = req
+                        .body
+                        .as_ref()
+                        .map(|(_, b)| b.clone())
+                        .unwrap_or_default();
+                    let mut request = http::Request::new(body);
+                    *request.method_mut() = req.method.clone();
+                    *request.uri_mut() = uri.clone();
+                    let h = request.headers_mut();
+                    h.insert(headers::AUTH_TOKEN, header.clone());
+                    yoti_auth::apply_sdk_headers(
+                        h,
+                        req.body.as_ref().map(|(content_type, _)| content_type),
+                    );
+                    Ok::<_, std::convert::Infallible>(request)
+                })
+                .await
+        }
+    };
+    outcome.map_err(Error::from_http)
+}
+
+fn token_request_uri(base_url: &str, req: &Req) -> Result<http::Uri, Error> {
+    let mut uri = String::with_capacity(base_url.len() + req.path.len() + 32);
+    uri.push_str(base_url.trim_end_matches('/'));
+    uri.push_str(&req.path);
+    for (i, (name, value)) in req.query.iter().enumerate() {
+        uri.push(if i == 0 { '?' } else { '&' });
+        uri.push_str(name);
+        uri.push('=');
+        uri.push_str(&yoti_auth::encode_path_segment(value));
+    }
+    http::Uri::try_from(uri).map_err(|e| Error::Config {
+        reason: format!("the request URL is invalid: {e}"),
+    })
+}
+
+/// Reads a whole (bounded) body.
+pub(crate) async fn read_body(body: Body) -> Result<Bytes, Error> {
+    body.collect_limited(MAX_JSON_BODY)
+        .await
+        .map_err(Error::Transport)
+}
+
+/// Maps an error status to [`Error::Api`] (reading its body); passes a success through.
+pub(crate) async fn check_status(response: Response<Body>) -> Result<Response<Body>, Error> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    let body = read_body(response.into_body()).await?;
+    Err(Error::api(status, &body))
+}
+
+/// A success answer decoded from JSON.
+pub(crate) async fn json<T: DeserializeOwned>(response: Response<Body>) -> Result<T, Error> {
+    let response = check_status(response).await?;
+    let status = response.status();
+    let body = read_body(response.into_body()).await?;
+    yoti_internal::decode(&body).map_err(|source| Error::Decode { status, source })
+}
+
+/// A success answer whose body, if any, does not matter.
+pub(crate) async fn empty(response: Response<Body>) -> Result<StatusCode, Error> {
+    let response = check_status(response).await?;
+    let status = response.status();
+    // Read it to the end so that the connection goes back to the pool.
+    read_body(response.into_body()).await?;
+    Ok(status)
+}
