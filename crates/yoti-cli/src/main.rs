@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod age;
 mod auth;
+mod demo;
 mod idv;
 mod output;
 mod poa;
@@ -29,6 +30,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the three services' main flows against an in-process emulator (no setup needed).
+    Demo(demo::Args),
     /// Print the message and the X-Yoti-Auth-Digest for a request, as Yoti would check it.
     Sign(sign::Args),
     /// Identity Verification: sessions, media, sandbox configuration.
@@ -48,6 +51,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Demo(args) => block_on(demo::run(args)),
         Command::Sign(args) => sign::run(args),
         Command::Idv(cmd) => block_on(idv::run(cmd)),
         Command::Age(cmd) => block_on(age::run(cmd)),

@@ -49,7 +49,6 @@ impl Failure {
 }
 
 /// Prints a value as pretty JSON on stdout.
-#[allow(dead_code, reason = "used by the service subcommands")]
 pub(crate) fn print_json(value: &impl Serialize) -> Result<(), Failure> {
     let text = serde_json::to_string_pretty(value).map_err(|e| Failure::other(e.to_string()))?;
     let mut out = std::io::stdout().lock();

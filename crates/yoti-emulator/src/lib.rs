@@ -51,6 +51,20 @@ pub mod mounts {
     pub const ADMIN: &str = "/__emulator";
 }
 
+/// Deterministic test images: real JPEG and PNG bytes of noise, as the emulator serves them.
+/// Handy for your own tests (the face-capture and age endpoints want real images).
+pub mod test_images {
+    /// A noisy RGB JPEG of `width` x `height`; the same seed always gives the same bytes.
+    pub fn jpeg(width: u32, height: u32, seed: u64) -> Vec<u8> {
+        crate::images::jpeg(width, height, seed)
+    }
+
+    /// A noisy RGB PNG of `width` x `height`; the same seed always gives the same bytes.
+    pub fn png(width: u32, height: u32, seed: u64) -> Vec<u8> {
+        crate::images::png(width, height, seed)
+    }
+}
+
 /// The default request body limit: 16 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024 * 1024;
 
