@@ -29,6 +29,9 @@ pub use multipart::{Image, ImageFormat};
 pub use notification::{Event, NotificationVerifier};
 pub use sandbox::SandboxClient;
 pub use wait::{WaitOptions, is_final};
+/// Error details that appear in [`Error`] (re-exported so that applications never need the
+/// internal crate that defines them).
+pub use yoti_internal::{DecodeError, EnvError};
 
 /// The client session token type (re-exported from `yoti-auth`).
 pub use yoti_auth::ClientSessionToken;

@@ -14,6 +14,9 @@ pub use client::{
 pub use endpoint::{DEFAULT_TOKEN_URL, HttpTokenEndpoint, TOKEN_PATH};
 pub use error::Error;
 pub use webhook::{WebhookEvent, WebhookReceiver};
+/// Error details that appear in [`Error`] (re-exported so that applications never need the
+/// internal crate that defines them).
+pub use yoti_internal::{DecodeError, EnvError};
 
 /// Now, as a `scanned_at` timestamp (RFC 3339, UTC): for a QR code scanned just now.
 pub fn timestamp_now() -> yoti_types::Timestamp {
