@@ -709,15 +709,18 @@ impl Drop for Spinner {
 
 type Delivery = (Method, Uri, HeaderMap, Bytes);
 
+/// Every delivery received so far, with the path it came to.
+type Log = Arc<Mutex<Vec<(String, Delivery)>>>;
+
 /// A loopback HTTP server that records what it receives, per path.
 struct Receiver {
     addr: std::net::SocketAddr,
-    received: Arc<Mutex<Vec<(String, Delivery)>>>,
+    received: Log,
 }
 
 impl Receiver {
     async fn start() -> Result<Self, std::io::Error> {
-        let received: Arc<Mutex<Vec<(String, Delivery)>>> = Arc::default();
+        let received: Log = Arc::default();
         let app = Router::new()
             .fallback(any(record))
             .with_state(received.clone());
@@ -748,7 +751,7 @@ impl Receiver {
 }
 
 async fn record(
-    State(received): State<Arc<Mutex<Vec<(String, Delivery)>>>>,
+    State(received): State<Log>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
