@@ -11,6 +11,7 @@ use yoti_emulator::Emulator;
 use yoti_http::{HyperClient, RetryPolicy, Transport};
 
 pub mod images;
+pub mod recording;
 
 /// The SDK id of the test application.
 pub const SDK_ID: &str = "0b1c2d3e-test-sdk-id";
