@@ -101,6 +101,7 @@ use serde::de::DeserializeOwned;
 use crate::error::ApiError;
 use crate::state::Shared;
 
+mod bench_support;
 mod clock;
 mod lifecycle;
 mod media;
