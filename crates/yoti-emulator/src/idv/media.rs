@@ -86,10 +86,7 @@ pub(super) async fn delete(
             }
         }
     });
-    match result {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => e.into_response(),
-    }
+    result.map(|()| StatusCode::NO_CONTENT).into_response()
 }
 
 /// `POST /__emulator/sessions/{id}/media/{mediaId}/withhold` -> 204: from now on the media
@@ -103,8 +100,5 @@ pub(super) async fn withhold(
         media(session, &media_id)?.withheld = true;
         Ok::<_, ApiError>(())
     });
-    match result {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => e.into_response(),
-    }
+    result.map(|()| StatusCode::NO_CONTENT).into_response()
 }

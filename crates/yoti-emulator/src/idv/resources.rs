@@ -778,10 +778,7 @@ fn created(id: String) -> Response {
 }
 
 fn answer(result: Result<(), ApiError>) -> Response {
-    match result {
-        Ok(()) => StatusCode::OK.into_response(),
-        Err(e) => e.into_response(),
-    }
+    result.map(|()| StatusCode::OK).into_response()
 }
 
 /// `POST /sessions/{id}/resources/id-documents` (client).
@@ -823,10 +820,7 @@ async fn post_document(
         )
     }
     .await;
-    match result {
-        Ok(id) => created(id),
-        Err(e) => e.into_response(),
-    }
+    result.map(created).into_response()
 }
 
 /// `PUT /sessions/{id}/resources/id-documents/{rid}/pages/{index}` (client, multipart).
@@ -944,10 +938,7 @@ pub(super) async fn post_liveness(
         )
     }
     .await;
-    match result {
-        Ok(id) => created(id),
-        Err(e) => e.into_response(),
-    }
+    result.map(created).into_response()
 }
 
 /// `PUT /sessions/{id}/resources/liveness/zoom/{rid}/frames/{index}` (client, multipart).

@@ -90,10 +90,7 @@ pub(super) async fn get_session(
                 .map_or_else(|| json!({}), |c| c.raw.clone())
         })
     });
-    match result {
-        Ok(config) => Json(config).into_response(),
-        Err(e) => e.into_response(),
-    }
+    result.map(Json).into_response()
 }
 
 /// `PUT /sessions/{id}/response-config` -> 200.
@@ -112,8 +109,5 @@ pub(super) async fn put_session(
             Ok(())
         })
     });
-    match result {
-        Ok(()) => StatusCode::OK.into_response(),
-        Err(e) => e.into_response(),
-    }
+    result.map(|()| StatusCode::OK).into_response()
 }

@@ -88,10 +88,9 @@ pub(super) async fn create(
         wake_at(&shared, id, expires);
         Ok(answer)
     });
-    match result {
-        Ok(answer) => (StatusCode::CREATED, Json(answer)).into_response(),
-        Err(e) => e.into_response(),
-    }
+    result
+        .map(|answer| (StatusCode::CREATED, Json(answer)))
+        .into_response()
 }
 
 /// `GET /sessions/{id}`.
@@ -105,10 +104,7 @@ pub(super) async fn get(
             .session(&id, Some(&app.sdk_id), now)
             .map(|h| h.session.result(now))
     });
-    match result {
-        Ok(result) => Json(result).into_response(),
-        Err(e) => e.into_response(),
-    }
+    result.map(Json).into_response()
 }
 
 /// `DELETE /sessions/{id}` -> 204; 409 `CHECKS_NOT_FINISHED` while triggered checks are
@@ -133,10 +129,7 @@ pub(super) async fn delete(
         inner.sessions.remove(&id);
         Ok(())
     });
-    match result {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => e.into_response(),
-    }
+    result.map(|()| StatusCode::NO_CONTENT).into_response()
 }
 
 /// `GET /sessions/{id}/configuration`.
@@ -150,10 +143,7 @@ pub(super) async fn configuration(
             .session(&id, Some(&app.sdk_id), now)
             .map(|h| h.session.configuration(now))
     });
-    match result {
-        Ok(config) => Json(config).into_response(),
-        Err(e) => e.into_response(),
-    }
+    result.map(Json).into_response()
 }
 
 /// `GET /sessions/{id}/tracked-devices`: a JSON list of events.
@@ -167,10 +157,7 @@ pub(super) async fn tracked_devices(
             .session(&id, Some(&app.sdk_id), now)
             .map(|h| h.session.devices.clone())
     });
-    match result {
-        Ok(events) => Json(events).into_response(),
-        Err(e) => e.into_response(),
-    }
+    result.map(Json).into_response()
 }
 
 /// `DELETE /sessions/{id}/tracked-devices` -> 204.
@@ -184,10 +171,7 @@ pub(super) async fn delete_tracked_devices(
             .session(&id, Some(&app.sdk_id), now)
             .map(|h| h.session.devices.clear())
     });
-    match result {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => e.into_response(),
-    }
+    result.map(|()| StatusCode::NO_CONTENT).into_response()
 }
 
 #[cfg(test)]

@@ -82,10 +82,7 @@ pub(super) async fn simulate_user(
         run(&shared, &session_id, &options).await
     }
     .await;
-    match result {
-        Ok(session) => Json(session).into_response(),
-        Err(e) => e.into_response(),
-    }
+    result.map(Json).into_response()
 }
 
 fn image(format: &str, width: u32, height: u32, seed: u64, name: &str) -> Part {
