@@ -1,13 +1,12 @@
 //! Age Estimation models: error codes against Yoti's reference table, error bodies, endpoint
 //! routing, request validation and serialization, and serialize-then-parse properties.
 
-use std::fmt::Debug;
+mod common;
+use common::{assert_round_trip, extra, open};
 use std::path::PathBuf;
 
 use proptest::prelude::*;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use yoti_types::ValidationError;
 use yoti_types::age::{
     AGE_THRESHOLD_RANGE, AgeAntispoofingResponse, AgeAntispoofingVerifyResponse, AgeCheck,
@@ -439,44 +438,6 @@ fn responses_keep_unknown_members_and_values() {
 
 // ---------------------------------------------------------------------------------------------
 // Serialize-then-parse properties
-
-fn assert_round_trip<T>(value: &T) -> Result<(), TestCaseError>
-where
-    T: Serialize + DeserializeOwned + PartialEq + Debug,
-{
-    let text = serde_json::to_string(value).map_err(|e| TestCaseError::fail(e.to_string()))?;
-    let back: T =
-        serde_json::from_str(&text).map_err(|e| TestCaseError::fail(format!("{e}: {text}")))?;
-    prop_assert_eq!(&back, value, "{}", text);
-    Ok(())
-}
-
-/// A known value or any string (unknown values included).
-fn open<T>(known: &'static [T]) -> impl Strategy<Value = T>
-where
-    T: Clone + Debug + From<String> + 'static,
-{
-    prop_oneof![
-        proptest::sample::select(known),
-        "[A-Za-z_ |]{0,16}".prop_map(T::from),
-    ]
-}
-
-fn leaf() -> impl Strategy<Value = Value> {
-    prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::from),
-        any::<i64>().prop_map(Value::from),
-        (-1_000_000_000i64..1_000_000_000).prop_map(|n| Value::from(n as f64 / 1000.0)),
-        ".{0,12}".prop_map(Value::from),
-    ]
-}
-
-/// Unknown members, named so that they never collide with a modelled one.
-fn extra() -> impl Strategy<Value = Map<String, Value>> {
-    proptest::collection::btree_map("x_[a-z0-9_]{1,8}", leaf(), 0..3)
-        .prop_map(|members| members.into_iter().collect())
-}
 
 /// Ages as the service writes them: a few decimals. (serde_json's default float parser is
 /// exact for these; arbitrary 17-digit floats may come back one ULP off without its

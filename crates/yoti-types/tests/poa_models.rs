@@ -2,12 +2,11 @@
 //! and failure, error bodies, the token endpoint, secret redaction, and serialize-then-parse
 //! properties.
 
-use std::fmt::Debug;
+mod common;
+use common::{assert_round_trip, extra, open};
 
 use proptest::prelude::*;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use yoti_types::poa::{
     AccessToken, AgeOverResult, CLIENT_ASSERTION_TYPE_JWT_BEARER, ClientAssertion,
     ClientAssertionClaims, Failure, FailureReason, GRANT_TYPE_CLIENT_CREDENTIALS, Notification,
@@ -479,41 +478,6 @@ fn oauth_error_body_parses() {
 
 // ---------------------------------------------------------------------------------------------
 // Serialize-then-parse properties
-
-fn assert_round_trip<T>(value: &T) -> Result<(), TestCaseError>
-where
-    T: Serialize + DeserializeOwned + PartialEq + Debug,
-{
-    let text = serde_json::to_string(value).map_err(|e| TestCaseError::fail(e.to_string()))?;
-    let back: T =
-        serde_json::from_str(&text).map_err(|e| TestCaseError::fail(format!("{e}: {text}")))?;
-    prop_assert_eq!(&back, value, "{}", text);
-    Ok(())
-}
-
-fn open<T>(known: &'static [T]) -> impl Strategy<Value = T>
-where
-    T: Clone + Debug + From<String> + 'static,
-{
-    prop_oneof![
-        proptest::sample::select(known),
-        "[A-Za-z_ ]{0,16}".prop_map(T::from),
-    ]
-}
-
-fn leaf() -> impl Strategy<Value = Value> {
-    prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::from),
-        any::<i64>().prop_map(Value::from),
-        ".{0,12}".prop_map(Value::from),
-    ]
-}
-
-fn extra() -> impl Strategy<Value = Map<String, Value>> {
-    proptest::collection::btree_map("x_[a-z0-9_]{1,8}", leaf(), 0..3)
-        .prop_map(|members| members.into_iter().collect())
-}
 
 fn notification() -> impl Strategy<Value = Notification> {
     (
