@@ -40,4 +40,10 @@ impl Emulator {
             Some(session.add_media(kind, content_type, content, now))
         })
     }
+
+    /// How many IDV sessions the emulator holds (those past their `resources_ttl` but not yet
+    /// swept included). A test and benchmark aid.
+    pub fn idv_session_count(&self) -> usize {
+        self.shared.idv.lock().sessions.len()
+    }
 }

@@ -111,6 +111,7 @@ mod resources;
 mod sandbox;
 mod sessions;
 mod simulate;
+mod store;
 mod supported_documents;
 
 /// Sessions and per-application sandbox configuration, and the virtual clock.

@@ -34,6 +34,7 @@ use yoti_types::idv::{
     TaskType, TrackedDeviceEvent,
 };
 
+use super::store::Sessions;
 use super::{lifecycle, supported_documents};
 use crate::error::ApiError;
 use crate::webhook::Delivery;
@@ -61,7 +62,7 @@ pub(super) fn after(t: OffsetDateTime, secs: u64) -> OffsetDateTime {
 /// Everything the IDV service remembers.
 #[derive(Debug, Default)]
 pub(super) struct Inner {
-    pub(super) sessions: HashMap<String, Session>,
+    pub(super) sessions: Sessions,
     /// `PUT /apps/{sdkId}/response-config`, by SDK id.
     pub(super) app_configs: HashMap<String, StoredConfig>,
 }
@@ -82,10 +83,10 @@ pub(super) struct Handle<'a> {
 }
 
 impl Inner {
-    /// Drops the sessions whose `resources_ttl` has run out (with all their resources and
-    /// media).
+    /// Drops some of the sessions whose `resources_ttl` has run out (with all their resources
+    /// and media), a bounded number per call: see [`Sessions::sweep`].
     pub(super) fn purge(&mut self, now: OffsetDateTime) {
-        self.sessions.retain(|_, s| now < s.resources_expire);
+        self.sessions.sweep(now);
     }
 
     /// The session `id`, settled to `now`, if it exists and (when `owner` is given) belongs to
@@ -98,7 +99,7 @@ impl Inner {
     ) -> Result<Handle<'_>, ApiError> {
         let session = self
             .sessions
-            .get_mut(id)
+            .live_mut(id, now)
             .filter(|s| owner.is_none_or(|o| o == s.owner))
             .ok_or_else(|| session_not_found(id))?;
         let app_config = self.app_configs.get(&session.owner).map(|c| &c.parsed);
@@ -131,11 +132,7 @@ impl Inner {
                 "The X-Yoti-Auth-Token header is missing.",
             ));
         };
-        let holder = self
-            .sessions
-            .values()
-            .find(|s| s.token.matches(token))
-            .map(|s| s.id.clone());
+        let holder = self.sessions.holder_of(token, now).map(str::to_owned);
         match holder {
             None => Err(invalid_token()),
             Some(holder) if holder != id => Err(session_not_found(id)),
@@ -160,10 +157,7 @@ impl Inner {
 
     /// The notifications every session queued, to deliver once the lock is released.
     pub(super) fn take_outboxes(&mut self) -> Vec<Delivery> {
-        self.sessions
-            .values_mut()
-            .flat_map(|s| std::mem::take(&mut s.outbox))
-            .collect()
+        self.sessions.take_outboxes()
     }
 }
 
