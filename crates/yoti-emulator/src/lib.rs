@@ -11,6 +11,7 @@ mod idv;
 mod images;
 mod poa;
 mod state;
+mod web;
 mod webhook;
 
 use std::net::SocketAddr;
@@ -285,7 +286,9 @@ fn router(shared: Shared) -> Router {
     let idv = idv::routes()
         .fallback(not_found)
         .layer(from_fn_with_state(shared.clone(), auth::idv));
-    let idv = idv::client_routes().merge(idv);
+    let idv = idv::client_routes()
+        .merge(web::journey_routes())
+        .merge(idv);
     let age = age::routes() // answers unknown endpoints with INVALID_ENDPOINT itself
         .layer(from_fn_with_state(shared.clone(), auth::age));
     let services = Router::new()

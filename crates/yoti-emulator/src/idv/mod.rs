@@ -103,6 +103,7 @@ use crate::state::Shared;
 
 mod bench_support;
 mod clock;
+pub(crate) mod journey;
 mod lifecycle;
 mod media;
 mod model;
