@@ -162,7 +162,12 @@ async fn the_hosted_journey_in_an_iframe_completes_a_session_and_posts_success()
         .unwrap();
     let created = client.create_session(&spec).await.unwrap();
     let sid = created.session_id.to_string();
-    let token = created.client_session_token.as_ref().expect("a token").expose().to_owned();
+    let token = created
+        .client_session_token
+        .as_ref()
+        .expect("a token")
+        .expose()
+        .to_owned();
     let journey = format!(
         "{}/web/index.html?sessionID={sid}&sessionToken={token}",
         emu.idv_url()
@@ -357,7 +362,12 @@ async fn expired_and_invalid_tokens_get_error_pages_and_error_messages() {
         .unwrap();
     let created = client.create_session(&spec).await.unwrap();
     let sid = created.session_id.to_string();
-    let token = created.client_session_token.as_ref().expect("a token").expose().to_owned();
+    let token = created
+        .client_session_token
+        .as_ref()
+        .expect("a token")
+        .expose()
+        .to_owned();
     // The virtual clock moves past the token's TTL.
     let advance = transport()
         .execute(|_| {

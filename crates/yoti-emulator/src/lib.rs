@@ -286,9 +286,7 @@ fn router(shared: Shared) -> Router {
     let idv = idv::routes()
         .fallback(not_found)
         .layer(from_fn_with_state(shared.clone(), auth::idv));
-    let idv = idv::client_routes()
-        .merge(web::journey_routes())
-        .merge(idv);
+    let idv = idv::client_routes().merge(web::journey_routes()).merge(idv);
     let age = age::routes() // answers unknown endpoints with INVALID_ENDPOINT itself
         .layer(from_fn_with_state(shared.clone(), auth::age));
     let services = Router::new()

@@ -149,14 +149,18 @@ impl Browser {
         let started = Instant::now();
         loop {
             let v = self.eval(script, json!([])).await;
-            let truthy = !matches!(&v, Value::Null | Value::Bool(false))
-                && v != json!("")
-                && v != json!(0);
+            let truthy =
+                !matches!(&v, Value::Null | Value::Bool(false)) && v != json!("") && v != json!(0);
             if truthy {
                 return v;
             }
             if started.elapsed() > Duration::from_secs(secs) {
-                let text = self.eval("return document.body ? document.body.innerText : ''", json!([])).await;
+                let text = self
+                    .eval(
+                        "return document.body ? document.body.innerText : ''",
+                        json!([]),
+                    )
+                    .await;
                 panic!("timed out after {secs} s waiting for {what}; the page says:\n{text}");
             }
             tokio::time::sleep(Duration::from_millis(100)).await;

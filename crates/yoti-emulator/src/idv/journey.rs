@@ -3,8 +3,8 @@
 //! Read-only: everything the pages change goes through the client endpoints or the admin
 //! routes.
 
-use yoti_types::idv::spec::SdkConfig;
 use yoti_types::idv::SessionConfiguration;
+use yoti_types::idv::spec::SdkConfig;
 
 use super::lifecycle::with_inner;
 use super::model::Session;

@@ -243,7 +243,10 @@ fn journey_page(view: &JourneyView) -> Markup {
             Some("LIVENESS" | "FACE_CAPTURE")
         )
     });
-    let consent = biometric && sdk.and_then(|s| s.biometric_consent_flow.as_ref()).is_some();
+    let consent = biometric
+        && sdk
+            .and_then(|s| s.biometric_consent_flow.as_ref())
+            .is_some();
     let handoff = sdk.and_then(|s| s.allow_handoff).unwrap_or(false);
     let upload = upload_allowed(sdk);
     let preset = sdk
