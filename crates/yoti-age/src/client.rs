@@ -74,13 +74,7 @@ impl AgeClient {
     /// [`Error::Env`] when a variable is missing or the key does not load,
     /// [`Error::BaseUrl`] for an unusable `YOTI_AGE_API_URL`.
     pub fn from_env() -> Result<Self, Error> {
-        let (sdk_id, key) = yoti_internal::credentials_from_env()?;
-        let base_url = yoti_internal::base_url_from_env(&[ENV_BASE_URL], DEFAULT_BASE_URL);
-        Self::builder()
-            .sdk_id(sdk_id)
-            .key(key)
-            .base_url(base_url)
-            .build()
+        Self::builder().from_env()?.build()
     }
 
     /// The application's SDK id.
@@ -220,27 +214,17 @@ impl AgeClient {
             "yoti-age: sending"
         );
         let builder = self.builder_for(&prepared);
-        let transport = &self.inner.transport;
-        let exchange = async {
-            let response = match &prepared.retry {
-                Some(policy) => {
-                    transport
-                        .execute_with_policy(policy, |_| builder.build())
-                        .await
-                }
-                None => transport.execute(|_| builder.build()).await,
-            }
+        // The transport bounds the whole exchange: the deadline and read timeout go with the
+        // response body, and `collect` stops at the size limit.
+        let response = self
+            .inner
+            .transport
+            .execute_with(&prepared.call, |_| builder.build())
+            .await
             .map_err(Error::from_http)?;
-            yoti_internal::collect(response)
-                .await
-                .map_err(Error::from_http)
-        };
-        let raw = match prepared.timeout {
-            Some(after) => tokio::time::timeout(after, exchange)
-                .await
-                .map_err(|_| Error::Transport(yoti_http::Error::Timeout { after }))??,
-            None => exchange.await?,
-        };
+        let raw = yoti_internal::collect(response)
+            .await
+            .map_err(Error::from_http)?;
         answer(raw)
     }
 }
@@ -278,6 +262,7 @@ pub struct AgeClientBuilder {
     local_checks: Option<bool>,
     limits: Option<ImageLimits>,
     terminal_id: Option<String>,
+    timeouts: yoti_internal::ClientTimeouts,
 }
 
 impl fmt::Debug for AgeClientBuilder {
@@ -316,6 +301,36 @@ impl AgeClientBuilder {
     pub fn transport(mut self, transport: Transport) -> Self {
         self.transport = Some(transport);
         self
+    }
+
+    /// The time limit of every call, retries and the reading of the answer included (default
+    /// [`yoti_http::DEFAULT_DEADLINE`], 120 s); a call's `with_timeout` overrides it.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.timeouts.deadline = Some(timeout);
+        self
+    }
+
+    /// The longest wait for the next piece of an answer's body (default
+    /// [`yoti_http::DEFAULT_READ_TIMEOUT`], 30 s); a call's `with_read_timeout` overrides it.
+    pub fn read_timeout(mut self, idle: std::time::Duration) -> Self {
+        self.timeouts.read_timeout = Some(idle);
+        self
+    }
+
+    /// Sets the SDK id, the key and the base URL from the environment, as
+    /// [`AgeClient::from_env`] does; anything set later replaces them.
+    ///
+    /// # Errors
+    /// [`Error::Env`] when a variable is missing or the key does not load.
+    pub fn from_env(mut self) -> Result<Self, Error> {
+        let (sdk_id, key) = yoti_internal::credentials_from_env()?;
+        self.sdk_id = Some(sdk_id);
+        self.key = Some(key);
+        self.base_url = Some(yoti_internal::base_url_from_env(
+            &[ENV_BASE_URL],
+            DEFAULT_BASE_URL,
+        ));
+        Ok(self)
     }
 
     /// Whether to check images locally before sending them (default `true`).
@@ -370,7 +385,7 @@ impl AgeClientBuilder {
             inner: Arc::new(Inner {
                 signer: RequestSigner::new(sdk_id, key),
                 base_url,
-                transport: self.transport.unwrap_or_default(),
+                transport: self.timeouts.apply(self.transport),
                 local_checks: self.local_checks.unwrap_or(true),
                 limits: self.limits.unwrap_or_default(),
                 terminal_id: self.terminal_id,

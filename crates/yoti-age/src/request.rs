@@ -6,7 +6,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue};
-use yoti_http::RetryPolicy;
+use yoti_http::{RequestOptions, RetryPolicy};
 use yoti_types::ValidationError;
 use yoti_types::age::{
     AgeEndpoint, AgeErrorCode, AgeRequest, Device, ImgValidationLevel, LevelOfAssurance,
@@ -54,8 +54,7 @@ struct Options {
     multiframe: bool,
     terminal_id: Option<String>,
     session_id: Option<String>,
-    timeout: Option<Duration>,
-    retry: Option<RetryPolicy>,
+    call: RequestOptions,
     local_checks: Option<bool>,
 }
 
@@ -69,8 +68,7 @@ impl fmt::Debug for Options {
             .field("multiframe", &self.multiframe)
             .field("terminal_id", &self.terminal_id)
             .field("session_id", &self.session_id)
-            .field("timeout", &self.timeout)
-            .field("retry", &self.retry)
+            .field("call", &self.call)
             .field("local_checks", &self.local_checks)
             .finish()
     }
@@ -122,15 +120,23 @@ macro_rules! common_setters {
             self
         }
 
-        /// Per-call option: the longest this call may take, retries included.
+        /// Per-call option: the longest this call may take, retries and the reading of the
+        /// answer included, instead of the client's deadline.
         pub fn with_timeout(mut self, timeout: Duration) -> Self {
-            self.options.timeout = Some(timeout);
+            self.options.call = self.options.call.with_deadline(timeout);
+            self
+        }
+
+        /// Per-call option: the longest wait for the next piece of the answer, instead of the
+        /// client's read timeout.
+        pub fn with_read_timeout(mut self, idle: Duration) -> Self {
+            self.options.call = self.options.call.with_read_timeout(idle);
             self
         }
 
         /// Per-call option: the retry policy for this call instead of the transport's.
         pub fn with_retry(mut self, policy: RetryPolicy) -> Self {
-            self.options.retry = Some(policy);
+            self.options.call = self.options.call.with_retry(policy);
             self
         }
 
@@ -259,8 +265,7 @@ pub(crate) struct Prepared {
     pub(crate) secure: bool,
     pub(crate) multiframe: bool,
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
-    pub(crate) timeout: Option<Duration>,
-    pub(crate) retry: Option<RetryPolicy>,
+    pub(crate) call: RequestOptions,
     pub(crate) image_len: usize,
 }
 
@@ -357,8 +362,7 @@ fn prepare(
         secure,
         multiframe: options.multiframe,
         headers,
-        timeout: options.timeout,
-        retry: options.retry,
+        call: options.call,
         image_len,
     })
 }

@@ -25,7 +25,10 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// Implementations map the outcome to this crate's errors, which decide retries:
 /// - 200 with a token: `Ok(TokenResponse)`;
 /// - 200 with something else: [`Error::TokenInvalidResponse`];
-/// - 429, 5xx, no connection, timeout: [`Error::TokenUnavailable`] (retried);
+/// - no connection (the request never left): [`Error::TokenUnavailable`] (retried);
+/// - 429, 5xx: [`Error::TokenUnavailable`] with the status (429, 502, 503 and 504 retried);
+/// - sent, but no complete answer (dropped, cut short, stalled, timed out):
+///   [`Error::TokenInterrupted`] (never retried: a token may have been issued);
 /// - any other status: [`Error::TokenRejected`] with the OAuth error body (not retried).
 ///
 /// An implementation should not retry by itself: the [`TokenProvider`] retries with a fresh
@@ -113,7 +116,7 @@ impl BearerToken {
 ///   that refresh and share its token, or its error. Past the margin but before expiry, the
 ///   others keep using the current token while the refresh runs.
 /// - **Retries**: a refresh whose failure is [retryable](Error::is_retryable) (endpoint
-///   unreachable, 429, 5xx) is tried again after an exponential backoff with full jitter
+///   unreachable, 429, 502, 503, 504: the request was not acted upon) is tried again after an exponential backoff with full jitter
 ///   (200 ms doubling up to 5 s, 3 attempts by default), each time with a fresh assertion.
 ///   A refresh that still fails answers [`Error::TokenRefresh`]; if the current token has not
 ///   expired yet it is still handed out instead.

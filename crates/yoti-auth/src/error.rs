@@ -14,7 +14,7 @@ use yoti_types::poa::{OAuthErrorBody, OAuthErrorCode};
 #[non_exhaustive]
 pub enum Error {
     /// The key file could not be read.
-    #[error("cannot read the key file {path}: {source}")]
+    #[error("cannot read the key file {path}")]
     ReadKeyFile {
         /// The path that was read.
         path: PathBuf,
@@ -187,8 +187,9 @@ pub enum Error {
         /// The OAuth error body, when the answer had one (boxed: it is large).
         body: Option<Box<OAuthErrorBody>>,
     },
-    /// The token endpoint could not be reached, timed out, or answered 429 or 5xx: a later
-    /// attempt may succeed.
+    /// The token endpoint could not be reached (the request never left), or answered 429 or
+    /// 5xx. A later attempt may succeed; the provider retries only when the request never
+    /// left or the answer was 429, 502, 503 or 504 (the request was not acted upon).
     #[error("the token endpoint is unavailable{}", status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
     TokenUnavailable {
         /// The HTTP status, when there was an answer.
@@ -206,6 +207,12 @@ pub enum Error {
         #[source]
         source: Option<BoxError>,
     },
+    /// The token request may have reached the endpoint, but no complete answer came back (the
+    /// connection dropped, the answer was cut short or stalled, or a time limit ran out).
+    /// Never retried: the endpoint may have issued a token, and each attempt costs one of the
+    /// application's active tokens.
+    #[error("the token request was sent but no complete answer came back")]
+    TokenInterrupted(#[source] BoxError),
     /// The token provider gave up getting a token. Shared by every caller that waited on the
     /// same refresh, hence the `Arc`; the cause is the source.
     #[error("could not get a bearer token ({attempts} attempt(s))")]
@@ -263,11 +270,15 @@ impl Error {
         }
     }
 
-    /// Whether a later attempt may succeed: the token endpoint was unavailable (unreachable,
-    /// timed out, 429 or 5xx). A refused request or assertion is not retryable.
+    /// Whether a later attempt may succeed and is safe: the token endpoint could not be
+    /// reached, or answered 429, 502, 503 or 504. A refused request or assertion is not
+    /// retryable, nor a request that may have been acted upon (another 5xx, an
+    /// [interrupted](Self::TokenInterrupted) answer).
     pub fn is_retryable(&self) -> bool {
         match self {
-            Self::TokenUnavailable { .. } => true,
+            Self::TokenUnavailable { status, .. } => {
+                status.is_none_or(|s| matches!(s, 429 | 502 | 503 | 504))
+            }
             Self::TokenRefresh { source, .. } => source.is_retryable(),
             _ => false,
         }

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use yoti_age::{AgeClient, Device, Error, Estimate, Operator, Verify};
 
 use crate::Failure;
-use crate::output::print_json;
+use crate::output::{chain, print_json};
 
 /// The `yoti age` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -79,7 +79,10 @@ pub(crate) enum OperatorArg {
 }
 
 pub(crate) async fn run(command: Command) -> Result<(), Failure> {
-    let client = AgeClient::from_env().map_err(|e| Failure::usage(chain(&e)))?;
+    let client = AgeClient::builder()
+        .from_env()
+        .and_then(|builder| builder.transport(crate::net::transport()).build())
+        .map_err(|e| Failure::usage(chain(&e)))?;
     let answer = execute(&client, command).await?;
     print_json(&answer)
 }
@@ -208,22 +211,6 @@ fn failure(error: Error) -> Failure {
         Error::Validation(_) | Error::Config { .. } => Failure::usage(chain(&error)),
         _ => Failure::other(chain(&error)),
     }
-}
-
-/// An error and its sources, on one line (a source whose text its parent already quotes is
-/// not repeated).
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(e) = source {
-        let next = e.to_string();
-        if !text.contains(&next) {
-            text.push_str(": ");
-            text.push_str(&next);
-        }
-        source = e.source();
-    }
-    text
 }
 
 #[cfg(test)]

@@ -36,6 +36,7 @@ pub(crate) async fn run(command: Command) -> Result<(), Failure> {
             let client = PoaClient::builder_from_env()
                 .map_err(failure)?
                 .scopes(scopes)
+                .transport(crate::net::transport())
                 .build()
                 .map_err(failure)?;
             let token = client.bearer_token().await.map_err(failure)?;

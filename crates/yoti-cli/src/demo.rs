@@ -35,7 +35,7 @@ use yoti_poa::types::{Notification, VerifyQuery};
 use yoti_poa::{PoaClient, VerifyOutcome, WebhookEvent, WebhookReceiver, timestamp_now};
 
 use crate::Failure;
-use crate::output::print_json;
+use crate::output::{chain, print_json};
 
 /// Arguments of `yoti demo`.
 #[derive(Debug, clap::Args)]
@@ -165,15 +165,12 @@ async fn idv(
                 ))
                 .required_document(RequiredDocument::id_document())
                 .build_with(&yoti_idv::models::ValidationOptions::loopback_emulator())
-                .map_err(|e| e.to_string())?;
-            let created = client
-                .create_session(&spec)
-                .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| chain(&e))?;
+            let created = client.create_session(&spec).await.map_err(|e| chain(&e))?;
             let config = client
                 .session_configuration(&created.session_id)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| chain(&e))?;
             let detail = format!("session {}", created.session_id);
             Ok::<_, String>(((created, config), detail))
         })
@@ -185,39 +182,39 @@ async fn idv(
 
     let played = report
         .step(S, "play the user through the client endpoints", async {
-            let user = client.client_session_for(&created).map_err(|e| e.to_string())?;
+            let user = client.client_session_for(&created).map_err(|e| chain(&e))?;
             let passport = user
                 .create_id_document(
                     &CreateIdDocumentRequest::new("PASSPORT", "GBR")
                         .requirement_id(requirement(&config, RequiredResourceType::IdDocument)?),
                 )
                 .await
-                .map_err(|e| e.to_string())?;
-            let page = Image::new(test_images::jpeg(640, 480, 1)).map_err(|e| e.to_string())?;
+                .map_err(|e| chain(&e))?;
+            let page = Image::new(test_images::jpeg(640, 480, 1)).map_err(|e| chain(&e))?;
             user.upload_id_document_page(
                 &passport.id,
                 1,
                 &PageUpload::new(page.filename("passport.jpg"), CaptureMethod::Camera),
             )
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| chain(&e))?;
             user.put_text_extraction(
                 &passport.id,
                 &TextExtraction::new(sandbox::sample_id_document_fields()),
             )
             .await
-            .map_err(|e| e.to_string())?;
-            let liveness = user.create_zoom_liveness().await.map_err(|e| e.to_string())?;
+            .map_err(|e| chain(&e))?;
+            let liveness = user.create_zoom_liveness().await.map_err(|e| chain(&e))?;
             for index in 0..3u8 {
                 let frame = Image::new(test_images::jpeg(320, 320, 10 + u64::from(index)))
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| chain(&e))?;
                 user.upload_zoom_frame(&liveness.id, index.into(), &frame)
                     .await
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| chain(&e))?;
             }
             user.upload_zoom_facemap(&liveness.id, bytes::Bytes::from_static(b"demo-face-map"))
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| chain(&e))?;
             let face = client
                 .create_face_capture_resource(
                     &session_id,
@@ -227,12 +224,12 @@ async fn idv(
                     )?),
                 )
                 .await
-                .map_err(|e| e.to_string())?;
-            let selfie = Image::new(test_images::jpeg(480, 480, 20)).map_err(|e| e.to_string())?;
+                .map_err(|e| chain(&e))?;
+            let selfie = Image::new(test_images::jpeg(480, 480, 20)).map_err(|e| chain(&e))?;
             user.upload_face_capture_image(&face.id, &selfie.filename("selfie.jpg"))
                 .await
-                .map_err(|e| e.to_string())?;
-            user.trigger_checks().await.map_err(|e| e.to_string())?;
+                .map_err(|e| chain(&e))?;
+            user.trigger_checks().await.map_err(|e| chain(&e))?;
             Ok::<_, String>((
                 (),
                 "ID document page + text, zoom liveness (3 frames, face map), face capture; checks triggered"
@@ -302,12 +299,12 @@ async fn idv(
             match client
                 .get_media(&session_id, &media.id)
                 .await
-                .map_err(|e| e.to_string())?
+                .map_err(|e| chain(&e))?
             {
                 MediaContent::Withheld => Err("the media is withheld".to_owned()),
                 MediaContent::Content(stream) => {
                     let content_type = stream.content_type().unwrap_or("?").to_owned();
-                    let bytes = stream.bytes().await.map_err(|e| e.to_string())?;
+                    let bytes = stream.bytes().await.map_err(|e| chain(&e))?;
                     Ok(((), format!("{content_type}, {} bytes", bytes.len())))
                 }
             }
@@ -323,7 +320,7 @@ async fn idv(
                 let received = receiver.taken("/idv");
                 let mut topics = Vec::new();
                 for (_, _, headers, body) in &received {
-                    let event = verifier.verify(headers, body).map_err(|e| e.to_string())?;
+                    let event = verifier.verify(headers, body).map_err(|e| chain(&e))?;
                     topics.push(event.topic().to_string());
                 }
                 if topics.iter().any(|t| t == "session_completion") || Instant::now() > deadline {
@@ -404,7 +401,7 @@ async fn age(report: &mut Report, sdk_id: &str, key: &yoti_auth::PrivateKey, emu
                 let result = client
                     .age_verify(Verify::new(image, threshold).operator(Operator::Over))
                     .await
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| chain(&e))?;
                 let got = result.age_check.as_str().to_owned();
                 if got == expect {
                     Ok(((), format!("age_check {got}, as expected")))
@@ -473,7 +470,7 @@ async fn poa(
     report
         .step(S, "verify a QR code (answered at once)", async {
             let query = VerifyQuery::new("age_over:18#demo", timestamp_now(), "demo-terminal");
-            match client.verify(&query).await.map_err(|e| e.to_string())? {
+            match client.verify(&query).await.map_err(|e| chain(&e))? {
                 VerifyOutcome::Done(result) => Ok((
                     (),
                     format!(
@@ -494,7 +491,7 @@ async fn poa(
             let query =
                 VerifyQuery::new("async:age_over:21#demo", timestamp_now(), "demo-terminal")
                     .set_notification(notification.clone());
-            match client.verify(&query).await.map_err(|e| e.to_string())? {
+            match client.verify(&query).await.map_err(|e| chain(&e))? {
                 VerifyOutcome::Accepted(accepted) => {
                     let detail = format!("accepted, id {}", accepted.id);
                     Ok((accepted.id, detail))
@@ -523,12 +520,12 @@ async fn poa(
             let (method, uri, headers, body) = delivered;
             let event = webhook
                 .parse(&method, &uri, &headers, &body)
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| chain(&e))?;
             let from_webhook = match event {
                 WebhookEvent::Result(result) => Some(*result),
                 _ => None,
             };
-            let read_back = client.get_result(&id).await.map_err(|e| e.to_string())?;
+            let read_back = client.get_result(&id).await.map_err(|e| chain(&e))?;
             if from_webhook.as_ref().is_some_and(|r| r != &read_back) {
                 return Err("the webhook and get_result disagree".to_owned());
             }

@@ -18,12 +18,12 @@ use yoti_idv::models::{
     CreateFaceCaptureResourceRequest, ResponseConfig, SessionResult, SessionSpec,
 };
 use yoti_idv::{
-    ClientSessionToken, Error, IdvClient, Image, MediaContent, SandboxClient,
-    SupportedDocumentsRequest, WaitOptions,
+    ClientSessionToken, Error, IdvClient, Image, MediaContent, SupportedDocumentsRequest,
+    WaitOptions,
 };
 
 use crate::Failure;
-use crate::output::print_json;
+use crate::output::{chain, print_json};
 
 /// The `yoti idv` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -184,7 +184,12 @@ pub(crate) async fn run(command: Command) -> Result<(), Failure> {
 }
 
 fn client() -> Result<IdvClient, Failure> {
-    IdvClient::from_env().map_err(fail)
+    IdvClient::builder()
+        .from_env()
+        .map_err(fail)?
+        .transport(crate::net::transport())
+        .build()
+        .map_err(fail)
 }
 
 async fn run_backend(client: IdvClient, command: Command) -> Result<(), Failure> {
@@ -261,7 +266,12 @@ async fn run_backend(client: IdvClient, command: Command) -> Result<(), Failure>
 }
 
 async fn run_response_config(command: ResponseConfigCommand) -> Result<(), Failure> {
-    let sandbox = SandboxClient::from_env().map_err(fail)?;
+    let sandbox = IdvClient::builder()
+        .from_env()
+        .map_err(fail)?
+        .transport(crate::net::transport())
+        .build_sandbox()
+        .map_err(fail)?;
     match command {
         ResponseConfigCommand::SetSession { session_id, file } => {
             let config: ResponseConfig = read_json(&file, "FILE")?;
@@ -497,7 +507,7 @@ async fn simulate_user(session_id: &str, body: Value) -> Result<(), Failure> {
         yoti_auth::encode_path_segment(session_id)
     );
     let body = Bytes::from(serde_json::to_vec(&body).map_err(|e| Failure::other(e.to_string()))?);
-    let transport = yoti_http::Transport::default();
+    let transport = crate::net::transport();
     let response = transport
         .execute(|_| {
             http::Request::post(url.as_str())
@@ -545,22 +555,6 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<
             e.source
         ))
     })
-}
-
-/// An error and its sources, `a: b: c` (a source whose message its parent already shows is
-/// not repeated).
-fn chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(e) = source {
-        let message = e.to_string();
-        if !text.contains(&message) {
-            text.push_str(": ");
-            text.push_str(&message);
-        }
-        source = e.source();
-    }
-    text
 }
 
 /// Maps an SDK error to what the CLI prints: an API error as its JSON (exit 1), invalid input

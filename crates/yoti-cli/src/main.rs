@@ -11,6 +11,7 @@ mod age;
 mod auth;
 mod demo;
 mod idv;
+mod net;
 mod output;
 mod poa;
 mod sign;
@@ -20,10 +21,13 @@ pub(crate) use output::Failure;
 /// Command-line tool for Yoti's Identity Verification, Age Estimation and Proof of Age APIs.
 ///
 /// Credentials come from YOTI_CLIENT_SDK_ID and YOTI_KEY_FILE_PATH; base URLs from
-/// YOTI_IDV_API_URL, YOTI_AGE_API_URL, YOTI_POA_API_URL and YOTI_AUTH_URL.
+/// YOTI_IDV_API_URL, YOTI_AGE_API_URL, YOTI_POA_API_URL and YOTI_AUTH_URL. Every call is
+/// bounded in time (--deadline, --read-timeout) and every JSON answer in size (32 MiB).
 #[derive(Debug, Parser)]
 #[command(name = "yoti", version, about)]
 struct Cli {
+    #[command(flatten)]
+    net: net::NetArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -50,6 +54,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    net::init(cli.net);
     let result = match cli.command {
         Command::Demo(args) => block_on(demo::run(args)),
         Command::Sign(args) => sign::run(args),

@@ -48,6 +48,19 @@ impl Failure {
     }
 }
 
+/// An error and its sources on one line, `a: b: c`. Errors never repeat their source in their
+/// own message (a test in every crate walks the chains), so each cause shows once.
+pub(crate) fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(e) = source {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        source = e.source();
+    }
+    text
+}
+
 /// Prints a value as pretty JSON on stdout.
 pub(crate) fn print_json(value: &impl Serialize) -> Result<(), Failure> {
     let text = serde_json::to_string_pretty(value).map_err(|e| Failure::other(e.to_string()))?;

@@ -14,7 +14,7 @@ use yoti_poa::{Error, PoaClient, VerifyOutcome, timestamp_now};
 use yoti_types::Timestamp;
 
 use crate::Failure;
-use crate::output::print_json;
+use crate::output::{chain, print_json};
 
 /// The `yoti poa` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -49,7 +49,11 @@ pub(crate) enum Command {
 }
 
 pub(crate) async fn run(command: Command) -> Result<(), Failure> {
-    let client = PoaClient::from_env().map_err(failure)?;
+    let client = PoaClient::builder_from_env()
+        .map_err(failure)?
+        .transport(crate::net::transport())
+        .build()
+        .map_err(failure)?;
     match command {
         Command::Verify {
             qr,
@@ -107,16 +111,4 @@ pub(crate) fn failure(error: Error) -> Failure {
         }
         _ => Failure::other(chain(&error)),
     }
-}
-
-/// An error with its sources: `a: b: c`.
-pub(crate) fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(e) = source {
-        text.push_str(": ");
-        text.push_str(&e.to_string());
-        source = e.source();
-    }
-    text
 }

@@ -1,12 +1,15 @@
 //! The streaming response body.
 
 use std::fmt;
+use std::future::Future as _;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use http_body::{Frame, SizeHint};
 use http_body_util::BodyExt as _;
+use tokio::time::{Instant, Sleep};
 
 use crate::error::{BoxError, Error};
 
@@ -18,8 +21,24 @@ use crate::error::{BoxError, Error};
 /// memory constant (a media download to a file). It also implements [`http_body::Body`].
 ///
 /// Dropping a body before its end closes the connection instead of returning it to the pool.
+///
+/// A body can be bounded in time: [`with_read_timeout`](Self::with_read_timeout) fails the
+/// read when no data comes for that long, [`with_deadline`](Self::with_deadline) when the
+/// whole body has not arrived by then. [`Transport`](crate::Transport) sets both on every
+/// response it returns, so a server that sends its headers and then stalls, or trickles one
+/// byte a second, cannot keep a caller waiting forever.
 pub struct Body {
     inner: Inner,
+    bounds: Option<Box<Bounds>>,
+}
+
+/// The time bounds of a body: timers are created on the first poll (they need the runtime).
+struct Bounds {
+    read_timeout: Option<Duration>,
+    deadline: Option<(Instant, Duration)>,
+    idle_timer: Option<Pin<Box<Sleep>>>,
+    deadline_timer: Option<Pin<Box<Sleep>>>,
+    last_data: Instant,
 }
 
 enum Inner {
@@ -31,9 +50,48 @@ enum Inner {
 impl Body {
     /// An empty body.
     pub fn empty() -> Self {
+        Self::new(Inner::Full(None))
+    }
+
+    fn new(inner: Inner) -> Self {
         Self {
-            inner: Inner::Full(None),
+            inner,
+            bounds: None,
         }
+    }
+
+    /// Fails the read with [`Error::ReadTimeout`] when no data arrives for `idle` (counted
+    /// from now, then from each chunk).
+    pub fn with_read_timeout(mut self, idle: Duration) -> Self {
+        let bounds = self.bounds_mut();
+        bounds.read_timeout = Some(idle);
+        bounds.idle_timer = None;
+        bounds.last_data = Instant::now();
+        self
+    }
+
+    /// Fails the read with [`Error::Deadline`] when the body has not ended by `at`; `after` is
+    /// the whole call's time limit, as the error reports it. An earlier deadline already set
+    /// is kept.
+    pub fn with_deadline(mut self, at: Instant, after: Duration) -> Self {
+        let bounds = self.bounds_mut();
+        if bounds.deadline.is_none_or(|(current, _)| at < current) {
+            bounds.deadline = Some((at, after));
+            bounds.deadline_timer = None;
+        }
+        self
+    }
+
+    fn bounds_mut(&mut self) -> &mut Bounds {
+        self.bounds.get_or_insert_with(|| {
+            Box::new(Bounds {
+                read_timeout: None,
+                deadline: None,
+                idle_timer: None,
+                deadline_timer: None,
+                last_data: Instant::now(),
+            })
+        })
     }
 
     /// Wraps any body whose data is [`Bytes`], for a custom [`HttpClient`](crate::HttpClient)
@@ -43,15 +101,11 @@ impl Body {
         B: http_body::Body<Data = Bytes> + Send + Sync + 'static,
         B::Error: Into<BoxError>,
     {
-        Self {
-            inner: Inner::Boxed(Box::pin(body.map_err(Into::into))),
-        }
+        Self::new(Inner::Boxed(Box::pin(body.map_err(Into::into))))
     }
 
     pub(crate) fn incoming(body: hyper::body::Incoming) -> Self {
-        Self {
-            inner: Inner::Incoming(body),
-        }
+        Self::new(Inner::Incoming(body))
     }
 
     /// The next chunk of data, or `None` at the end of the body. Trailers are skipped.
@@ -133,9 +187,7 @@ impl Default for Body {
 
 impl From<Bytes> for Body {
     fn from(bytes: Bytes) -> Self {
-        Self {
-            inner: Inner::Full(Some(bytes)),
-        }
+        Self::new(Inner::Full(Some(bytes)))
     }
 }
 
@@ -169,6 +221,46 @@ impl fmt::Debug for Body {
     }
 }
 
+impl Bounds {
+    /// Data came: the idle timer starts again. A body that never waits is still held to its
+    /// deadline.
+    fn on_data(&mut self) -> Option<Error> {
+        let now = Instant::now();
+        if let Some((at, after)) = self.deadline
+            && now >= at
+        {
+            return Some(Error::Deadline { after });
+        }
+        self.last_data = now;
+        if let (Some(idle), Some(timer)) = (self.read_timeout, self.idle_timer.as_mut()) {
+            timer.as_mut().reset(now + idle);
+        }
+        None
+    }
+
+    /// No data yet: has a time bound run out? Registers the timers' wakers when not.
+    fn poll_expired(&mut self, cx: &mut Context<'_>) -> Option<Error> {
+        if let Some((at, after)) = self.deadline {
+            let timer = self
+                .deadline_timer
+                .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(at)));
+            if timer.as_mut().poll(cx).is_ready() {
+                return Some(Error::Deadline { after });
+            }
+        }
+        if let Some(idle) = self.read_timeout {
+            let at = self.last_data + idle;
+            let timer = self
+                .idle_timer
+                .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(at)));
+            if timer.as_mut().poll(cx).is_ready() {
+                return Some(Error::ReadTimeout { idle });
+            }
+        }
+        None
+    }
+}
+
 impl http_body::Body for Body {
     type Data = Bytes;
     type Error = Error;
@@ -177,12 +269,30 @@ impl http_body::Body for Body {
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Error>>> {
-        match &mut self.get_mut().inner {
+        let this = self.get_mut();
+        let polled = match &mut this.inner {
             Inner::Incoming(body) => Pin::new(body)
                 .poll_frame(cx)
                 .map_err(|err| Error::Body(Box::new(err))),
             Inner::Full(bytes) => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
             Inner::Boxed(body) => body.as_mut().poll_frame(cx).map_err(Error::Body),
+        };
+        let Some(bounds) = this.bounds.as_deref_mut() else {
+            return polled;
+        };
+        let expired = match &polled {
+            Poll::Ready(Some(Ok(_))) => bounds.on_data(),
+            Poll::Ready(_) => None,
+            Poll::Pending => bounds.poll_expired(cx),
+        };
+        match expired {
+            Some(error) => {
+                // Dropping the stream closes its connection: nothing more is read.
+                this.inner = Inner::Full(None);
+                this.bounds = None;
+                Poll::Ready(Some(Err(error)))
+            }
+            None => polled,
         }
     }
 
@@ -260,6 +370,54 @@ mod tests {
             format!("{:?}", Body::from("secret")),
             r#"Body { kind: "in memory" }"#
         );
+    }
+
+    #[tokio::test]
+    async fn a_stalled_body_ends_at_its_read_timeout_or_deadline() {
+        let idle = Duration::from_millis(50);
+        let mut body = Body::wrap(Never).with_read_timeout(idle);
+        assert!(matches!(
+            body.chunk().await,
+            Some(Err(Error::ReadTimeout { idle: i })) if i == idle
+        ));
+        assert!(
+            body.chunk().await.is_none(),
+            "the stream is closed after a timeout"
+        );
+
+        let after = Duration::from_millis(80);
+        let at = Instant::now() + after;
+        let body = Body::wrap(Never)
+            .with_read_timeout(Duration::from_secs(60))
+            .with_deadline(at, after)
+            .with_deadline(at + Duration::from_secs(60), Duration::from_secs(61));
+        let err = body.collect().await.unwrap_err();
+        assert!(
+            matches!(err, Error::Deadline { after: a } if a == after),
+            "{err:?}"
+        );
+        assert!(err.is_timeout() && !err.is_retryable());
+    }
+
+    #[tokio::test]
+    async fn a_body_that_keeps_coming_is_not_idle() {
+        let frames = (0..5).map(|_| Ok(Bytes::from_static(b"x"))).collect();
+        let body = Body::wrap(Frames(frames)).with_read_timeout(Duration::from_millis(1));
+        assert_eq!(body.collect().await.unwrap(), "xxxxx");
+    }
+
+    /// A body that never produces anything.
+    struct Never;
+
+    impl http_body::Body for Never {
+        type Data = Bytes;
+        type Error = std::io::Error;
+        fn poll_frame(
+            self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+        ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+            Poll::Pending
+        }
     }
 
     /// A body of data frames given in advance, with no size hint.

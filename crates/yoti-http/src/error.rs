@@ -61,6 +61,21 @@ pub enum Error {
     #[error("reading the response body failed")]
     Body(#[source] BoxError),
 
+    /// No data of the response body arrived for the read timeout (the server stalled).
+    #[error("no data of the response body arrived for {idle:?}")]
+    ReadTimeout {
+        /// The read (idle) timeout that was exceeded.
+        idle: Duration,
+    },
+
+    /// The call, retries and the reading of the body included, did not end within its
+    /// deadline.
+    #[error("the call did not end within its deadline of {after:?}")]
+    Deadline {
+        /// The deadline, counted from the start of the call.
+        after: Duration,
+    },
+
     /// The response body is longer than the caller's limit.
     #[error("the response body exceeds the limit of {limit} bytes")]
     BodyTooLarge {
@@ -70,7 +85,9 @@ pub enum Error {
 }
 
 impl Error {
-    /// Whether the failure is transient: a connect error, a timeout or a transport error.
+    /// Whether the failure is transient: a connect error, a timeout (of the response head or of
+    /// a body read) or a transport error. A call that ran out of its
+    /// [deadline](Self::Deadline) is not: its time is spent.
     ///
     /// This says nothing of the request's method: only a [connect error](Self::is_connect) is
     /// safe to retry for a non-idempotent request. [`RetryPolicy`](crate::RetryPolicy) applies
@@ -78,7 +95,7 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
-            Self::Connect(_) | Self::Timeout { .. } | Self::Transport(_)
+            Self::Connect(_) | Self::Timeout { .. } | Self::ReadTimeout { .. } | Self::Transport(_)
         )
     }
 
@@ -88,9 +105,18 @@ impl Error {
         matches!(self, Self::Connect(_))
     }
 
-    /// Whether no response head arrived within the time limit.
+    /// Whether a time limit ran out: the response head's, the body's read timeout, or the
+    /// call's deadline.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Self::Timeout { .. })
+        matches!(
+            self,
+            Self::Timeout { .. } | Self::ReadTimeout { .. } | Self::Deadline { .. }
+        )
+    }
+
+    /// Whether the response body was longer than the limit.
+    pub fn is_too_large(&self) -> bool {
+        matches!(self, Self::BodyTooLarge { .. })
     }
 
     pub(crate) fn invalid_url(url: &str, reason: &'static str) -> Self {

@@ -16,5 +16,5 @@ pub use client::{
 };
 pub use error::{BoxError, Error};
 pub use retry::{Jitter, RETRYABLE_STATUSES, RetryPolicy, is_retryable_status};
-pub use transport::Transport;
+pub use transport::{DEFAULT_DEADLINE, DEFAULT_READ_TIMEOUT, RequestOptions, Transport};
 pub use url::{check_base_url, is_loopback, join_url};

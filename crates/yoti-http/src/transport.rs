@@ -14,13 +14,86 @@ use crate::client::{HttpClient, HyperClient};
 use crate::error::Error;
 use crate::retry::{Decision, RetryPolicy};
 
-/// An [`HttpClient`] with a [`RetryPolicy`]: what every service client sends through.
+/// The default longest wait for the next piece of a response body: 30 s.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default time limit of a whole call, from its first attempt to the end of its response
+/// body, retries included: 120 s.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
+
+/// Options for one call through a [`Transport`], each replacing the transport's own when set.
+///
+/// ```
+/// use std::time::Duration;
+/// use yoti_http::{RequestOptions, RetryPolicy};
+///
+/// let options = RequestOptions::new()
+///     .with_deadline(Duration::from_secs(5))
+///     .with_retry(RetryPolicy::none());
+/// assert_eq!(options.deadline(), Some(Duration::from_secs(5)));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RequestOptions {
+    retry: Option<RetryPolicy>,
+    deadline: Option<Duration>,
+    read_timeout: Option<Duration>,
+}
+
+impl RequestOptions {
+    /// No option set: the transport's own apply.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The retry policy for this call.
+    pub fn with_retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// The time limit of the whole call, retries and the response body included.
+    pub fn with_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// The longest wait for the next piece of the response body.
+    pub fn with_read_timeout(mut self, idle: Duration) -> Self {
+        self.read_timeout = Some(idle);
+        self
+    }
+
+    /// The retry policy set for this call.
+    pub fn retry(&self) -> Option<&RetryPolicy> {
+        self.retry.as_ref()
+    }
+
+    /// The deadline set for this call.
+    pub fn deadline(&self) -> Option<Duration> {
+        self.deadline
+    }
+
+    /// The read timeout set for this call.
+    pub fn read_timeout(&self) -> Option<Duration> {
+        self.read_timeout
+    }
+}
+
+/// An [`HttpClient`] with a [`RetryPolicy`] and time limits: what every service client sends
+/// through.
+///
+/// Every call is bounded in time, however the server behaves: the client's request timeout
+/// bounds each response head, the [read timeout](Self::with_read_timeout) (default
+/// [`DEFAULT_READ_TIMEOUT`]) each wait for the next piece of a response body, streamed media
+/// included, and the [deadline](Self::with_deadline) (default [`DEFAULT_DEADLINE`]) the whole
+/// call, from its first attempt to the end of its response body.
 ///
 /// Cloning is cheap: the client (and its connection pool) is shared.
 #[derive(Clone, Debug)]
 pub struct Transport {
     client: Arc<dyn HttpClient>,
     retry: RetryPolicy,
+    deadline: Duration,
+    read_timeout: Duration,
 }
 
 impl Default for Transport {
@@ -41,7 +114,33 @@ impl Transport {
         Self {
             client,
             retry: RetryPolicy::default(),
+            deadline: DEFAULT_DEADLINE,
+            read_timeout: DEFAULT_READ_TIMEOUT,
         }
+    }
+
+    /// Sets the time limit of every call, retries and the response body included (default
+    /// [`DEFAULT_DEADLINE`]). Running out gives [`Error::Deadline`].
+    pub fn with_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// Sets the longest wait for the next piece of a response body (default
+    /// [`DEFAULT_READ_TIMEOUT`]). Running out gives [`Error::ReadTimeout`].
+    pub fn with_read_timeout(mut self, idle: Duration) -> Self {
+        self.read_timeout = idle;
+        self
+    }
+
+    /// The time limit of every call.
+    pub fn deadline(&self) -> Duration {
+        self.deadline
+    }
+
+    /// The longest wait for the next piece of a response body.
+    pub fn read_timeout(&self) -> Duration {
+        self.read_timeout
     }
 
     /// Replaces the retry policy.
@@ -95,6 +194,30 @@ impl Transport {
         F: FnMut(u32) -> Result<Request<Bytes>, E>,
         E: std::error::Error + Send + Sync + 'static,
     {
+        self.execute_with(&RequestOptions::new().with_retry(policy.clone()), build)
+            .await
+    }
+
+    /// [`execute`](Self::execute) with per-call `options` in place of the transport's.
+    ///
+    /// The deadline bounds the attempts and is handed on to the response body, with the read
+    /// timeout: reading the body fails with [`Error::Deadline`] or [`Error::ReadTimeout`]
+    /// when either runs out.
+    pub async fn execute_with<F, E>(
+        &self,
+        options: &RequestOptions,
+        build: F,
+    ) -> Result<Response<Body>, Error>
+    where
+        F: FnMut(u32) -> Result<Request<Bytes>, E>,
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        let policy = options.retry.as_ref().unwrap_or(&self.retry);
+        let after = options.deadline.unwrap_or(self.deadline);
+        let idle = options.read_timeout.unwrap_or(self.read_timeout);
+        let deadline = Instant::now()
+            .checked_add(after)
+            .map(tokio::time::Instant::from_std);
         let span = tracing::info_span!(
             "yoti.http",
             method = Empty,
@@ -103,7 +226,20 @@ impl Transport {
             attempt = Empty,
             latency_ms = Empty,
         );
-        self.run(policy, build).instrument(span).await
+        let attempts = self.run(policy, build).instrument(span);
+        let response = match deadline {
+            Some(at) => tokio::time::timeout_at(at, attempts)
+                .await
+                .map_err(|_elapsed| Error::Deadline { after })??,
+            None => attempts.await?,
+        };
+        Ok(response.map(|body| {
+            let body = body.with_read_timeout(idle);
+            match deadline {
+                Some(at) => body.with_deadline(at, after),
+                None => body,
+            }
+        }))
     }
 
     async fn run<F, E>(&self, policy: &RetryPolicy, mut build: F) -> Result<Response<Body>, Error>

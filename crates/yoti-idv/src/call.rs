@@ -9,22 +9,15 @@ use bytes::Bytes;
 use http::{HeaderValue, Method, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use yoti_auth::{ClientSessionToken, RequestSigner, SdkIdPlacement, headers};
-use yoti_http::{Body, RetryPolicy, Transport};
+use yoti_http::{Body, RequestOptions, RetryPolicy, Transport};
 
 use crate::Error;
-
-/// The largest JSON answer (or error body) read into memory: 32 MiB.
-pub(crate) const MAX_JSON_BODY: usize = 32 * 1024 * 1024;
 
 /// A boxed, `Send` future.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Per-call options: how long the call may take, how it is retried.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct CallOptions {
-    pub(crate) timeout: Option<Duration>,
-    pub(crate) retry: Option<RetryPolicy>,
-}
+pub(crate) type CallOptions = RequestOptions;
 
 type Run<T> = Box<dyn FnOnce(CallOptions) -> BoxFuture<'static, Result<T, Error>> + Send>;
 
@@ -56,8 +49,9 @@ pub struct Call<T> {
 impl<T> fmt::Debug for Call<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Call")
-            .field("timeout", &self.options.timeout)
-            .field("retry", &self.options.retry)
+            .field("timeout", &self.options.deadline())
+            .field("read_timeout", &self.options.read_timeout())
+            .field("retry", &self.options.retry())
             .finish_non_exhaustive()
     }
 }
@@ -79,17 +73,26 @@ impl<T: Send + 'static> Call<T> {
         Self::new(move |_| async move { Err(error) })
     }
 
-    /// Bounds the whole call, retries and waits included. When the time runs out the call is
-    /// dropped and fails with a [timeout](yoti_http::Error::Timeout) transport error.
+    /// Bounds the whole call, retries, waits and the reading of the answer included (a
+    /// streamed media body too), instead of the client's deadline. When the time runs out the
+    /// call fails with a [deadline](yoti_http::Error::Deadline) transport error.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = Some(timeout);
+        self.options = self.options.with_deadline(timeout);
+        self
+    }
+
+    /// The longest wait for the next piece of the answer's body (a streamed media body too),
+    /// instead of the client's read timeout. Running out gives a
+    /// [read timeout](yoti_http::Error::ReadTimeout) transport error.
+    pub fn with_read_timeout(mut self, idle: Duration) -> Self {
+        self.options = self.options.with_read_timeout(idle);
         self
     }
 
     /// Replaces the client's retry policy for this call (for example
     /// [`RetryPolicy::none`]).
     pub fn with_retry(mut self, policy: RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
+        self.options = self.options.with_retry(policy);
         self
     }
 
@@ -108,14 +111,14 @@ impl<T: Send + 'static> IntoFuture for Call<T> {
 
     fn into_future(self) -> Self::IntoFuture {
         let Self { options, run } = self;
-        match options.timeout {
+        match options.deadline() {
             None => run(options),
             Some(after) => {
                 let future = run(options);
                 Box::pin(async move {
                     tokio::time::timeout(after, future)
                         .await
-                        .unwrap_or(Err(Error::Transport(yoti_http::Error::Timeout { after })))
+                        .unwrap_or(Err(Error::Transport(yoti_http::Error::Deadline { after })))
                 })
             }
         }
@@ -177,10 +180,6 @@ pub(crate) async fn execute(
     req: &Req,
     options: &CallOptions,
 ) -> Result<Response<Body>, Error> {
-    let policy = options
-        .retry
-        .as_ref()
-        .unwrap_or_else(|| transport.retry_policy());
     let outcome = match auth {
         Auth::Signed(signer, placement) => {
             let mut builder = signer
@@ -192,15 +191,13 @@ pub(crate) async fn execute(
             if let Some((content_type, body)) = &req.body {
                 builder = builder.body(content_type.clone(), body.clone());
             }
-            transport
-                .execute_with_policy(policy, |_| builder.build())
-                .await
+            transport.execute_with(options, |_| builder.build()).await
         }
         Auth::Token(token) => {
             let header = token.header_value().map_err(Error::signing)?;
             let uri = token_request_uri(base_url, req)?;
             transport
-                .execute_with_policy(policy, |_| {
+                .execute_with(options, |_| {
                     let body = req
                         .body
                         .as_ref()
@@ -240,7 +237,7 @@ fn token_request_uri(base_url: &str, req: &Req) -> Result<http::Uri, Error> {
 
 /// Reads a whole (bounded) body.
 pub(crate) async fn read_body(body: Body) -> Result<Bytes, Error> {
-    body.collect_limited(MAX_JSON_BODY)
+    body.collect_limited(yoti_internal::MAX_JSON_BODY)
         .await
         .map_err(Error::Transport)
 }

@@ -43,7 +43,7 @@ impl Backend {
         sdk_id: Option<String>,
         key: Option<PrivateKey>,
         base_url: &str,
-        transport: Option<Transport>,
+        transport: Transport,
     ) -> Result<Self, Error> {
         let sdk_id = sdk_id
             .filter(|id| !id.trim().is_empty())
@@ -57,7 +57,7 @@ impl Backend {
         Ok(Self {
             signer: RequestSigner::new(sdk_id, key),
             base_url,
-            transport: transport.unwrap_or_default(),
+            transport,
         })
     }
 
@@ -412,6 +412,7 @@ pub struct IdvClientBuilder {
     key: Option<PrivateKey>,
     base_url: Option<String>,
     transport: Option<Transport>,
+    timeouts: yoti_internal::ClientTimeouts,
 }
 
 impl fmt::Debug for IdvClientBuilder {
@@ -455,6 +456,20 @@ impl IdvClientBuilder {
         self
     }
 
+    /// The time limit of every call, retries and the reading of the answer included (default
+    /// [`yoti_http::DEFAULT_DEADLINE`], 120 s); a call's `with_timeout` overrides it.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.timeouts.deadline = Some(timeout);
+        self
+    }
+
+    /// The longest wait for the next piece of an answer's body (default
+    /// [`yoti_http::DEFAULT_READ_TIMEOUT`], 30 s); a call's `with_read_timeout` overrides it.
+    pub fn read_timeout(mut self, idle: std::time::Duration) -> Self {
+        self.timeouts.read_timeout = Some(idle);
+        self
+    }
+
     /// Sets the SDK id, the key and the base URL from the environment, as
     /// [`IdvClient::from_env`] does; anything set later replaces them.
     ///
@@ -478,7 +493,7 @@ impl IdvClientBuilder {
             self.sdk_id,
             self.key,
             self.base_url.as_deref().unwrap_or(PRODUCTION_BASE_URL),
-            self.transport,
+            self.timeouts.apply(self.transport),
         )?;
         Ok(IdvClient::from_backend(Arc::new(backend)))
     }
@@ -493,7 +508,8 @@ impl IdvClientBuilder {
             .base_url
             .as_deref()
             .map_or_else(|| SANDBOX_BASE_URL.to_owned(), sandbox_base_url);
-        let backend = Backend::build(self.sdk_id, self.key, &base, self.transport)?;
+        let transport = self.timeouts.apply(self.transport);
+        let backend = Backend::build(self.sdk_id, self.key, &base, transport)?;
         Ok(SandboxClient::from_backend(Arc::new(backend)))
     }
 }

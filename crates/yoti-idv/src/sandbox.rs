@@ -39,7 +39,12 @@ impl SandboxClient {
     /// # Errors
     /// [`Error::Config`] when the SDK id is empty.
     pub fn new(sdk_id: impl Into<String>, key: PrivateKey) -> Result<Self, Error> {
-        let backend = Backend::build(Some(sdk_id.into()), Some(key), SANDBOX_BASE_URL, None)?;
+        let backend = Backend::build(
+            Some(sdk_id.into()),
+            Some(key),
+            SANDBOX_BASE_URL,
+            yoti_http::Transport::default(),
+        )?;
         Ok(Self::from_backend(Arc::new(backend)))
     }
 
@@ -54,7 +59,12 @@ impl SandboxClient {
         let base = yoti_internal::env_var(crate::ENV_IDV_API_URL)
             .or_else(|| yoti_internal::env_var(crate::ENV_DOC_SCAN_API_URL))
             .map_or_else(|| SANDBOX_BASE_URL.to_owned(), |url| sandbox_base_url(&url));
-        let backend = Backend::build(Some(sdk_id), Some(key), &base, None)?;
+        let backend = Backend::build(
+            Some(sdk_id),
+            Some(key),
+            &base,
+            yoti_http::Transport::default(),
+        )?;
         Ok(Self::from_backend(Arc::new(backend)))
     }
 

@@ -138,8 +138,11 @@ impl IdvClient {
             loop {
                 poll += 1;
                 let mut get = client.get_session(&session_id);
-                if let Some(retry) = &call.retry {
+                if let Some(retry) = call.retry() {
                     get = get.with_retry(retry.clone());
+                }
+                if let Some(idle) = call.read_timeout() {
+                    get = get.with_read_timeout(idle);
                 }
                 match get.await {
                     Ok(session) => {

@@ -28,7 +28,7 @@ pub enum EnvError {
         hint: &'static str,
     },
     /// The key file could not be loaded.
-    #[error("cannot load the key named by {ENV_KEY_FILE} ({path}): {source}")]
+    #[error("cannot load the key named by {ENV_KEY_FILE} ({path})")]
     Key {
         /// The path from the environment.
         path: PathBuf,
@@ -83,6 +83,37 @@ pub fn is_loopback_url(url: &str) -> bool {
         .is_ok_and(|u| yoti_http::is_loopback(&u))
 }
 
+/// The largest JSON answer (or error body) any service client reads into memory: 32 MiB.
+///
+/// Reading stops at the limit, with [`yoti_http::Error::BodyTooLarge`]: a body that says it is
+/// longer fails before any of it is read, and one that does not say is read at most this far.
+/// Media downloads are streamed instead and have no such limit.
+pub const MAX_JSON_BODY: usize = 32 * 1024 * 1024;
+
+/// The time limits a client builder sets on its transport (`timeout`, `read_timeout`), kept
+/// apart until `build()` so that they apply whichever transport is set, in whatever order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClientTimeouts {
+    /// The deadline of every call ([`Transport::with_deadline`]).
+    pub deadline: Option<std::time::Duration>,
+    /// The read timeout of every response body ([`Transport::with_read_timeout`]).
+    pub read_timeout: Option<std::time::Duration>,
+}
+
+impl ClientTimeouts {
+    /// `transport` (or the default one) with the limits set here.
+    pub fn apply(self, transport: Option<Transport>) -> Transport {
+        let mut transport = transport.unwrap_or_default();
+        if let Some(deadline) = self.deadline {
+            transport = transport.with_deadline(deadline);
+        }
+        if let Some(idle) = self.read_timeout {
+            transport = transport.with_read_timeout(idle);
+        }
+        transport
+    }
+}
+
 /// A whole response: status, headers and body.
 #[derive(Debug, Clone)]
 pub struct RawResponse {
@@ -113,10 +144,10 @@ pub async fn send_signed(
     collect(response).await
 }
 
-/// Reads a whole response.
+/// Reads a whole response, at most [`MAX_JSON_BODY`] bytes of it.
 ///
 /// # Errors
-/// The body's read error.
+/// The body's read error, [`yoti_http::Error::BodyTooLarge`] past the limit.
 pub async fn collect(
     response: http::Response<yoti_http::Body>,
 ) -> Result<RawResponse, yoti_http::Error> {
@@ -124,13 +155,13 @@ pub async fn collect(
     Ok(RawResponse {
         status: parts.status,
         headers: parts.headers,
-        body: body.collect().await?,
+        body: body.collect_limited(MAX_JSON_BODY).await?,
     })
 }
 
 /// A JSON body that did not decode, with the JSON path where it failed.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot decode the answer at `{path}`: {source}")]
+#[error("cannot decode the answer at `{path}`")]
 pub struct DecodeError {
     /// The JSON path of the failure (e.g. `checks[2].report.breakdown`).
     pub path: String,

@@ -101,6 +101,7 @@ pub struct PoaClientBuilder {
     access_token: Option<AccessToken>,
     scopes: Option<Vec<String>>,
     transport: Option<Transport>,
+    timeouts: yoti_internal::ClientTimeouts,
 }
 
 impl PoaClientBuilder {
@@ -149,6 +150,20 @@ impl PoaClientBuilder {
         self
     }
 
+    /// The time limit of every call, retries and the reading of the answer included (default
+    /// [`yoti_http::DEFAULT_DEADLINE`], 120 s); token requests included.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.timeouts.deadline = Some(timeout);
+        self
+    }
+
+    /// The longest wait for the next piece of an answer's body (default
+    /// [`yoti_http::DEFAULT_READ_TIMEOUT`], 30 s); token answers included.
+    pub fn read_timeout(mut self, idle: std::time::Duration) -> Self {
+        self.timeouts.read_timeout = Some(idle);
+        self
+    }
+
     /// Builds the client. No I/O: the first token is fetched by the first call.
     ///
     /// # Errors
@@ -161,7 +176,7 @@ impl PoaClientBuilder {
                 reason: "invalid base URL".into(),
                 source: Some(source),
             })?;
-        let transport = self.transport.unwrap_or_default();
+        let transport = self.timeouts.apply(self.transport);
         let (tokens, token_url) = match (self.access_token, self.sdk_id, self.key) {
             (Some(token), _, _) => (TokenProvider::fixed(token), None),
             (None, Some(sdk_id), Some(key)) => {

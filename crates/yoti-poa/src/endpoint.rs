@@ -22,12 +22,15 @@ pub const TOKEN_PATH: &str = "/v1/oauth/token";
 /// | answer | result |
 /// |---|---|
 /// | 2xx with a token | `Ok(TokenResponse)` |
-/// | 2xx with anything else | [`yoti_auth::Error::TokenInvalidResponse`] |
-/// | 429, 5xx, no answer | [`yoti_auth::Error::TokenUnavailable`] (the provider retries) |
+/// | 2xx with anything else, or a body over [`yoti_internal::MAX_JSON_BODY`] | [`yoti_auth::Error::TokenInvalidResponse`] |
+/// | no connection (the request never left) | [`yoti_auth::Error::TokenUnavailable`] (the provider retries) |
+/// | 429, 5xx | [`yoti_auth::Error::TokenUnavailable`] with the status (the provider retries 429, 502, 503, 504) |
+/// | sent, but no complete answer (dropped, cut short, stalled, timed out) | [`yoti_auth::Error::TokenInterrupted`] (never retried) |
 /// | other statuses | [`yoti_auth::Error::TokenRejected`], with the OAuth error body |
 ///
 /// Each request is sent once: the provider retries with a fresh assertion, since the
-/// service refuses an assertion whose `jti` it has seen.
+/// service refuses an assertion whose `jti` it has seen. The transport's deadline and read
+/// timeout bound each request.
 #[derive(Clone, Debug)]
 pub struct HttpTokenEndpoint {
     url: String,
@@ -53,9 +56,22 @@ impl HttpTokenEndpoint {
     }
 
     async fn exchange(&self, request: TokenRequest) -> Result<TokenResponse, yoti_auth::Error> {
-        let unavailable = |e: yoti_http::Error| yoti_auth::Error::TokenUnavailable {
-            status: None,
-            source: Some(Box::new(e)),
+        // A token POST is not idempotent: only a request that provably never left may be
+        // tried again.
+        let failed = |e: yoti_http::Error| {
+            if e.is_connect() {
+                yoti_auth::Error::TokenUnavailable {
+                    status: None,
+                    source: Some(Box::new(e)),
+                }
+            } else if e.is_too_large() {
+                yoti_auth::Error::TokenInvalidResponse {
+                    reason: "the answer is too large".into(),
+                    source: Some(Box::new(e)),
+                }
+            } else {
+                yoti_auth::Error::TokenInterrupted(Box::new(e))
+            }
         };
         let body = Bytes::from(request.to_form_urlencoded());
         let response = self
@@ -77,10 +93,8 @@ impl HttpTokenEndpoint {
                     .body(body.clone())
             })
             .await
-            .map_err(unavailable)?;
-        let raw = yoti_internal::collect(response)
-            .await
-            .map_err(unavailable)?;
+            .map_err(failed)?;
+        let raw = yoti_internal::collect(response).await.map_err(failed)?;
         let status = raw.status;
         if status.is_success() {
             return yoti_internal::decode::<TokenResponse>(&raw.body).map_err(|e| {
