@@ -396,7 +396,7 @@ mod tests {
             matches!(err, Error::Deadline { after: a } if a == after),
             "{err:?}"
         );
-        assert!(err.is_timeout() && !err.is_retryable());
+        assert!(err.is_timeout() && err.is_retryable());
     }
 
     #[tokio::test]

@@ -85,9 +85,8 @@ pub enum Error {
 }
 
 impl Error {
-    /// Whether the failure is transient: a connect error, a timeout (of the response head or of
-    /// a body read) or a transport error. A call that ran out of its
-    /// [deadline](Self::Deadline) is not: its time is spent.
+    /// Whether the failure is transient: a connect error, a timeout (of the response head, of
+    /// a body read, or the call's deadline) or a transport error.
     ///
     /// This says nothing of the request's method: only a [connect error](Self::is_connect) is
     /// safe to retry for a non-idempotent request. [`RetryPolicy`](crate::RetryPolicy) applies
@@ -95,7 +94,11 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
-            Self::Connect(_) | Self::Timeout { .. } | Self::ReadTimeout { .. } | Self::Transport(_)
+            Self::Connect(_)
+                | Self::Timeout { .. }
+                | Self::ReadTimeout { .. }
+                | Self::Deadline { .. }
+                | Self::Transport(_)
         )
     }
 

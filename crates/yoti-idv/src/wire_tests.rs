@@ -336,9 +336,10 @@ async fn per_call_timeouts_bound_the_call() {
         .with_timeout(Duration::from_millis(20))
         .await
         .unwrap_err();
+    // The call's deadline (issue 10): a timeout, and transient like any other.
     assert!(matches!(
         err,
-        Error::Transport(yoti_http::Error::Timeout { .. })
+        Error::Transport(yoti_http::Error::Deadline { after }) if after == Duration::from_millis(20)
     ));
     assert!(err.is_retryable());
 }
