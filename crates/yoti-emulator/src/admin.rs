@@ -5,9 +5,17 @@
 //! - `GET|PUT /__emulator/faults`: read or set the injected faults
 //! - `POST /__emulator/apps`: register an application `{"sdk_id", "public_key_pem"}`
 //! - `GET /__emulator/notifications[?service=idv|poa]`: every webhook delivery and its fate
+//!
+//! They are unauthenticated by default (a local tool). With an admin token configured
+//! ([`EmulatorBuilder::admin_token`](crate::EmulatorBuilder::admin_token), `--admin-token`,
+//! `YOTI_EMULATOR_ADMIN_TOKEN`) every route under `/__emulator/` needs
+//! `Authorization: Bearer <token>` (compared in constant time): else 401 `UNAUTHORIZED`.
 
-use axum::extract::State;
-use axum::http::StatusCode;
+use std::fmt;
+
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -17,6 +25,49 @@ use serde_json::json;
 use crate::error::ApiError;
 use crate::faults::FaultConfig;
 use crate::state::Shared;
+
+/// The token the admin routes require; never printed.
+#[derive(Clone)]
+pub(crate) struct AdminToken(String);
+
+impl AdminToken {
+    pub(crate) fn new(token: String) -> Self {
+        Self(token)
+    }
+}
+
+impl fmt::Debug for AdminToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AdminToken([redacted])")
+    }
+}
+
+/// Middleware over the admin routes: with an admin token configured, 401 unless the request
+/// carries it as a bearer token.
+pub(crate) async fn require_token(
+    State(shared): State<Shared>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(AdminToken(expected)) = shared.admin_token.get() else {
+        return next.run(request).await;
+    };
+    let presented = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if yoti_auth::constant_time_eq(presented.as_bytes(), expected.as_bytes()) {
+        return next.run(request).await;
+    }
+    ApiError::idv(
+        StatusCode::UNAUTHORIZED,
+        "UNAUTHORIZED",
+        "The emulator's admin routes need `Authorization: Bearer <admin token>`.",
+    )
+    .into_response()
+}
 
 pub(crate) fn routes() -> Router<Shared> {
     Router::new()

@@ -24,16 +24,23 @@ pub struct FaultConfig {
     pub error_rate: f64,
     /// Share of requests, 0.0 to 1.0, whose connection is dropped before an answer.
     pub drop_rate: f64,
-    /// Latency added before every answer, in milliseconds.
+    /// Latency added before every answer, in milliseconds (at most 3 600 000, an hour).
     pub latency_ms: u64,
 }
 
 impl FaultConfig {
-    /// Checks the rates are within 0.0..=1.0.
+    /// Checks the rates are within 0.0..=1.0 and the latency at most an hour.
     ///
     /// # Errors
     /// A message naming the bad field.
     pub fn validate(&self) -> Result<(), String> {
+        if self.latency_ms > crate::limits::MAX_LATENCY_MS {
+            return Err(format!(
+                "latency_ms must be at most {}, got {}",
+                crate::limits::MAX_LATENCY_MS,
+                self.latency_ms
+            ));
+        }
         for (name, rate) in [
             ("error_rate", self.error_rate),
             ("drop_rate", self.drop_rate),

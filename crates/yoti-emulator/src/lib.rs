@@ -9,7 +9,9 @@ mod error;
 mod faults;
 mod idv;
 mod images;
+mod limits;
 mod poa;
+mod server;
 mod state;
 mod web;
 mod webhook;
@@ -78,6 +80,9 @@ pub struct EmulatorBuilder {
     body_limit: usize,
     timestamp_window: Duration,
     webhooks: WebhookPolicy,
+    public_url: Option<String>,
+    admin_token: Option<admin::AdminToken>,
+    timeouts: server::Timeouts,
 }
 
 impl Default for EmulatorBuilder {
@@ -89,6 +94,9 @@ impl Default for EmulatorBuilder {
             body_limit: DEFAULT_BODY_LIMIT,
             timestamp_window: Verifier::DEFAULT_WINDOW,
             webhooks: WebhookPolicy::default(),
+            public_url: None,
+            admin_token: None,
+            timeouts: server::Timeouts::default(),
         }
     }
 }
@@ -130,7 +138,31 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Binds and starts serving in a background task.
+    /// The URL clients reach the emulator at (default `http://ADDR`, the bound address): the
+    /// token endpoint expects client assertions for `<public URL>/v1/oauth/token`. Set it
+    /// when the emulator sits behind a proxy or a name; a trailing `/` is ignored.
+    pub fn public_url(mut self, url: impl Into<String>) -> Self {
+        self.public_url = Some(url.into().trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// Requires `Authorization: Bearer <token>` on the admin routes (`/__emulator/*`),
+    /// which are otherwise unauthenticated.
+    pub fn admin_token(mut self, token: impl Into<String>) -> Self {
+        self.admin_token = Some(admin::AdminToken::new(token.into()));
+        self
+    }
+
+    /// How long a connection may take to send a request's head, and stay idle between
+    /// requests, before it is closed (default 30 s).
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.timeouts.header_read = timeout;
+        self
+    }
+
+    /// Binds and starts serving in a background task. Warns (through `tracing`) when the
+    /// address is not a loopback one: the admin routes are open to whoever reaches it unless
+    /// an [admin token](Self::admin_token) is set.
     ///
     /// # Errors
     /// [`Error::Bind`] when the address cannot be bound, [`Error::Config`] for invalid faults.
@@ -146,6 +178,9 @@ impl EmulatorBuilder {
         for (sdk_id, key) in self.apps {
             shared.register_app(sdk_id, key);
         }
+        if let Some(token) = self.admin_token {
+            let _ = shared.admin_token.set(token);
+        }
         let listener = tokio::net::TcpListener::bind(self.bind)
             .await
             .map_err(|source| Error::Bind {
@@ -156,15 +191,22 @@ impl EmulatorBuilder {
             addr: self.bind.to_string(),
             source,
         })?;
+        let _ = shared
+            .public_url
+            .set(self.public_url.unwrap_or_else(|| format!("http://{addr}")));
+        if !addr.ip().is_loopback() && shared.admin_token.get().is_none() {
+            tracing::warn!(
+                %addr,
+                "listening on a non-loopback address: the admin routes (/__emulator/*) are \
+                 unauthenticated, anyone who can reach this address can change the emulator; \
+                 set --admin-token (YOTI_EMULATOR_ADMIN_TOKEN) to protect them"
+            );
+        }
         let app = router(shared.clone());
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await
-        });
+        let task = tokio::spawn(server::serve(listener, app, self.timeouts, async {
+            let _ = rx.await;
+        }));
         tracing::info!(%addr, "yoti emulator listening");
         Ok(Emulator {
             addr,
@@ -302,10 +344,12 @@ fn router(shared: Shared) -> Router {
     let admin = admin::routes()
         .merge(idv::admin_routes())
         .nest("/age", age::admin_routes())
-        .nest("/poa", poa::admin_routes());
+        .nest("/poa", poa::admin_routes())
+        .layer(from_fn_with_state(shared.clone(), admin::require_token));
     Router::new()
         .nest(mounts::ADMIN, admin)
         .fallback_service(services)
+        .layer(from_fn_with_state(shared.clone(), server::guard))
         .with_state(shared)
 }
 

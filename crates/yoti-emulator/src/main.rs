@@ -7,7 +7,7 @@ use clap::Parser;
 use yoti_emulator::{Emulator, FaultConfig};
 
 /// A local emulator of Yoti's services, verifying request signatures like the real ones.
-#[derive(Debug, Parser)]
+#[derive(Parser)] // no Debug: it holds the admin token
 #[command(name = "yoti-emulator", version)]
 struct Args {
     /// Address to listen on.
@@ -25,6 +25,14 @@ struct Args {
     /// Latency added to every answer, in milliseconds.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
+    /// The URL clients reach the emulator at (default http://BIND): the token endpoint
+    /// expects client assertions for PUBLIC_URL/v1/oauth/token.
+    #[arg(long)]
+    public_url: Option<String>,
+    /// Require `Authorization: Bearer TOKEN` on the admin routes (/__emulator/*), which are
+    /// otherwise unauthenticated.
+    #[arg(long, env = "YOTI_EMULATOR_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
 }
 
 #[tokio::main]
@@ -52,6 +60,12 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         drop_rate: args.drop_rate,
         latency_ms: args.latency_ms,
     });
+    if let Some(url) = args.public_url {
+        builder = builder.public_url(url);
+    }
+    if let Some(token) = args.admin_token {
+        builder = builder.admin_token(token);
+    }
     for app in &args.apps {
         let (sdk_id, path) = app
             .split_once('=')

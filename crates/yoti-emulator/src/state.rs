@@ -35,6 +35,10 @@ pub(crate) struct State {
     pub(crate) idv: crate::idv::IdvState,
     pub(crate) age: crate::age::AgeState,
     pub(crate) poa: crate::poa::PoaState,
+    /// The emulator's public URL (`http://ADDR` unless configured), set once at start.
+    pub(crate) public_url: std::sync::OnceLock<String>,
+    /// The token the admin routes require, if any, set once at start.
+    pub(crate) admin_token: std::sync::OnceLock<crate::admin::AdminToken>,
 }
 
 impl State {
@@ -54,6 +58,8 @@ impl State {
             idv: Default::default(),
             age: Default::default(),
             poa: Default::default(),
+            public_url: Default::default(),
+            admin_token: Default::default(),
         }
     }
 
@@ -91,6 +97,7 @@ pub(crate) struct Stats {
     verified: AtomicU64,
     rejected: AtomicU64,
     faults: AtomicU64,
+    panics: AtomicU64,
 }
 
 /// A snapshot of the emulator's counters.
@@ -105,6 +112,9 @@ pub struct StatsSnapshot {
     pub rejected: u64,
     /// Requests answered with an injected fault.
     pub faults: u64,
+    /// Requests whose handler panicked (answered 500): a bug in the emulator.
+    #[serde(default)]
+    pub panics: u64,
 }
 
 impl Stats {
@@ -120,12 +130,16 @@ impl Stats {
     pub(crate) fn count_fault(&self) {
         self.faults.fetch_add(1, Ordering::Relaxed);
     }
+    pub(crate) fn count_panic(&self) {
+        self.panics.fetch_add(1, Ordering::Relaxed);
+    }
     pub(crate) fn snapshot(&self) -> StatsSnapshot {
         StatsSnapshot {
             requests: self.requests.load(Ordering::Relaxed),
             verified: self.verified.load(Ordering::Relaxed),
             rejected: self.rejected.load(Ordering::Relaxed),
             faults: self.faults.load(Ordering::Relaxed),
+            panics: self.panics.load(Ordering::Relaxed),
         }
     }
 }

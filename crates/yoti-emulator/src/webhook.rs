@@ -1,12 +1,14 @@
 //! Outgoing webhook deliveries (IDV notifications, Proof of Age results), shared by the
 //! services: each delivery runs in its own task, with a timeout per attempt and retries with
 //! backoff, so a receiver that fails or never answers never stalls the emulator. Every
-//! delivery is recorded for `GET /__emulator/notifications`.
+//! delivery is recorded for `GET /__emulator/notifications`: the most recent 10 000, in a
+//! ring (the totals per service count them all).
 //!
 //! Targets: `http://` to a loopback host only (the emulator is a local tool); `https://`
 //! targets are validated by the services but not dialled (recorded as failed, with the
 //! reason), since the emulator carries no TLS client.
 
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -71,12 +73,37 @@ pub(crate) struct DeliveryRecord {
     pub(crate) last_error: Option<String>,
 }
 
+/// Deliveries of one service since the start, whether still in the log or not.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Totals {
+    pub(crate) sent: u64,
+    pub(crate) delivered: u64,
+    pub(crate) failed: u64,
+    pub(crate) attempts: u64,
+}
+
+/// The most recent deliveries (ids are consecutive, oldest first) and the totals.
+#[derive(Debug, Default)]
+struct Log {
+    records: VecDeque<DeliveryRecord>,
+    last_id: u64,
+    totals: HashMap<&'static str, Totals>,
+}
+
+impl Log {
+    fn get_mut(&mut self, id: u64) -> Option<&mut DeliveryRecord> {
+        let first = self.records.front()?.id;
+        let index = usize::try_from(id.checked_sub(first)?).ok()?;
+        self.records.get_mut(index)
+    }
+}
+
 /// The delivery machinery and its log.
 #[derive(Debug)]
 pub(crate) struct Webhooks {
     client: Client<HttpConnector, Full<Bytes>>,
     policy: WebhookPolicy,
-    log: Mutex<Vec<DeliveryRecord>>,
+    log: Mutex<Log>,
 }
 
 impl Webhooks {
@@ -86,7 +113,7 @@ impl Webhooks {
         Self {
             client: Client::builder(TokioExecutor::new()).build(connector),
             policy,
-            log: Mutex::new(Vec::new()),
+            log: Mutex::new(Log::default()),
         }
     }
 
@@ -94,8 +121,13 @@ impl Webhooks {
     pub(crate) fn deliver(self: &std::sync::Arc<Self>, delivery: Delivery) -> u64 {
         let id = {
             let mut log = self.log.lock().unwrap_or_else(|p| p.into_inner());
-            let id = log.len() as u64 + 1;
-            log.push(DeliveryRecord {
+            log.last_id += 1;
+            let id = log.last_id;
+            log.totals.entry(delivery.service).or_default().sent += 1;
+            if log.records.len() >= crate::limits::MAX_DELIVERY_LOG {
+                log.records.pop_front();
+            }
+            log.records.push_back(DeliveryRecord {
                 id,
                 service: delivery.service,
                 topic: delivery.topic.clone(),
@@ -116,14 +148,30 @@ impl Webhooks {
         id
     }
 
-    /// Every delivery so far, oldest first.
+    /// The most recent deliveries (10 000 at most), oldest first.
     pub(crate) fn log(&self) -> Vec<DeliveryRecord> {
-        self.log.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        let log = self.log.lock().unwrap_or_else(|p| p.into_inner());
+        log.records.iter().cloned().collect()
     }
 
-    fn update(&self, id: u64, f: impl FnOnce(&mut DeliveryRecord)) {
+    /// The totals of a service's deliveries since the start.
+    pub(crate) fn totals(&self, service: &str) -> Totals {
+        let log = self.log.lock().unwrap_or_else(|p| p.into_inner());
+        log.totals.get(service).copied().unwrap_or_default()
+    }
+
+    /// Changes a delivery's record (if still in the log) and counts the change in the
+    /// service's totals (whether the record is still there or not).
+    fn update(
+        &self,
+        id: u64,
+        service: &'static str,
+        count: impl FnOnce(&mut Totals),
+        f: impl FnOnce(&mut DeliveryRecord),
+    ) {
         let mut log = self.log.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(record) = log.iter_mut().find(|r| r.id == id) {
+        count(log.totals.entry(service).or_default());
+        if let Some(record) = log.get_mut(id) {
             f(record);
         }
     }
@@ -132,7 +180,8 @@ impl Webhooks {
         let uri = match target(&delivery.url) {
             Ok(uri) => uri,
             Err(reason) => {
-                self.update(id, |r| {
+                let failed = |t: &mut Totals| t.failed += 1;
+                self.update(id, delivery.service, failed, |r| {
                     r.state = "failed";
                     r.last_error = Some(reason);
                 });
@@ -143,7 +192,11 @@ impl Webhooks {
         for attempt in 1..=self.policy.max_attempts.max(1) {
             let outcome = self.attempt(&uri, &delivery).await;
             let delivered = matches!(outcome, Ok(status) if (200..300).contains(&status));
-            self.update(id, |r| {
+            let count = |t: &mut Totals| {
+                t.attempts += 1;
+                t.delivered += u64::from(delivered);
+            };
+            self.update(id, delivery.service, count, |r| {
                 r.attempts = attempt;
                 match &outcome {
                     Ok(status) => {
@@ -165,7 +218,8 @@ impl Webhooks {
                 backoff = backoff.saturating_mul(2);
             }
         }
-        self.update(id, |r| r.state = "failed");
+        let failed = |t: &mut Totals| t.failed += 1;
+        self.update(id, delivery.service, failed, |r| r.state = "failed");
         tracing::warn!(id, topic = %delivery.topic, "webhook delivery failed after all attempts");
     }
 
@@ -242,5 +296,37 @@ mod tests {
                 .contains("not supported")
         );
         assert!(target("::").is_err());
+    }
+
+    #[tokio::test]
+    async fn the_log_keeps_the_most_recent_and_the_totals_count_all() {
+        let webhooks = std::sync::Arc::new(Webhooks::new(WebhookPolicy::default()));
+        let extra = 5;
+        for n in 0..crate::limits::MAX_DELIVERY_LOG + extra {
+            webhooks.deliver(Delivery {
+                service: "poa",
+                topic: n.to_string(),
+                // Never dialled: failed at once.
+                url: "https://example.com/hook".into(),
+                method: Method::POST,
+                headers: Vec::new(),
+                body: Bytes::new(),
+            });
+        }
+        let log = webhooks.log();
+        assert_eq!(log.len(), crate::limits::MAX_DELIVERY_LOG);
+        assert_eq!(log[0].topic, extra.to_string(), "the oldest went first");
+        let totals = webhooks.totals("poa");
+        assert_eq!(
+            totals.sent,
+            (crate::limits::MAX_DELIVERY_LOG + extra) as u64
+        );
+        for _ in 0..200 {
+            if webhooks.totals("poa").failed == totals.sent {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("every delivery fails: {:?}", webhooks.totals("poa"));
     }
 }

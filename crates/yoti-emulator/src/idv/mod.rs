@@ -126,6 +126,11 @@ impl IdvState {
     fn lock(&self) -> MutexGuard<'_, model::Inner> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
+
+    /// The emulator's virtual now (see [`clock`]), which other services keep time by too.
+    pub(crate) fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
+    }
 }
 
 /// Parses a JSON body; 400 `PAYLOAD_VALIDATION` naming the offending field otherwise.

@@ -50,9 +50,9 @@ pub(super) fn ts(t: OffsetDateTime) -> Timestamp {
     Timestamp::from(t.replace_nanosecond(millis).unwrap_or(t))
 }
 
-/// The longest span the emulator reckons with (100 years): longer TTLs, delays and clock
-/// moves are capped there, so that time arithmetic never overflows.
-pub(super) const MAX_SPAN_SECS: u64 = 100 * 365 * 86_400;
+/// The longest span the emulator reckons with: longer TTLs, delays and clock moves are
+/// capped there, so that time arithmetic never overflows.
+pub(super) use crate::limits::MAX_SPAN_SECS;
 
 /// `t` plus `secs` seconds (capped at [`MAX_SPAN_SECS`]).
 pub(super) fn after(t: OffsetDateTime, secs: u64) -> OffsetDateTime {

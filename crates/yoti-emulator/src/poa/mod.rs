@@ -6,7 +6,9 @@
 //! (`grant_type`, `client_assertion_type`, `scope`, `client_assertion`, none repeated) and
 //! checks the assertion as Yoti does ([`yoti_auth::AssertionVerifier`]): header `PS384` /
 //! `JWT`, the PS384 signature with the registered key of the application named by `iss`,
-//! `iss` = `sub` = `sdk:<SDK_ID>`, `aud` = `http://<Host>/v1/oauth/token`, `exp` not past
+//! `iss` = `sub` = `sdk:<SDK_ID>`, `aud` = `<public URL>/v1/oauth/token` (the emulator's
+//! [public URL](crate::EmulatorBuilder::public_url), `http://ADDR` by default; never the
+//! request's `Host`), `exp` not past
 //! and at most 30 minutes ahead, `jti` of 16 to 128 bytes and never seen before. It answers
 //! an opaque `yta_...` token valid for [`PoaConfig::token_lifetime_secs`] (default 1800 s).
 //!
@@ -52,10 +54,12 @@
 //!
 //! Before the scheme applies: a body that is not a valid verify query is 400
 //! `MALFORMED_PAYLOAD`; a `scanned_at` older than [`PoaConfig::qr_validity_secs`] (30 s) is
-//! 200 `FAILURE` `PRESENTATION_EXPIRED`; a value already used (by any terminal) is 200
-//! `FAILURE` `PRESENTATION_ALREADY_USED`. `error:` values never count as used. Every result
-//! is kept and readable with `GET /poa/v1/verify/{id}` by the application that asked (404
-//! `NOT_FOUND` otherwise).
+//! 200 `FAILURE` `PRESENTATION_ALREADY_USED`. `error:` values never count as used. A QR
+//! value over 8 KiB is 400 `MALFORMED_PAYLOAD`, and a body over 2 MiB 413
+//! `PAYLOAD_TOO_LARGE` (PoA's JSON error body, as every error). Every result is kept for
+//! [`PoaConfig::retention_secs`] (a day, on the emulator's virtual clock; used values too,
+//! the 100 000 most recent of each at most) and readable with `GET /poa/v1/verify/{id}` by
+//! the application that asked (404 `NOT_FOUND` otherwise).
 //!
 //! # Notifications
 //!
@@ -74,10 +78,11 @@
 //! `POST /tokens` (`{"sdk_id", "lifetime_secs"?}`: a token "provisioned by hand", without an
 //! assertion), `POST /tokens/expire` (every token expires now).
 
+mod retention;
 mod token;
 mod verify;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -96,14 +101,17 @@ use yoti_types::poa::{AccessToken, PoaResult};
 
 use crate::Emulator;
 use crate::error::{ApiError, ErrorStyle};
+use crate::limits::{MAX_SPAN_SECS, capped, check_span};
 use crate::state::Shared;
+use retention::Retained;
 
 /// The Proof of Age service's settings; change them at run time with
 /// [`Emulator::set_poa_config`] or `PUT /__emulator/poa/config`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PoaConfig {
-    /// How long an issued token is valid, in seconds (`expires_in`; default 1800).
+    /// How long an issued token is valid, in seconds (`expires_in`; default 1800; at most
+    /// 100 years, as every span below).
     pub token_lifetime_secs: u64,
     /// The most unexpired tokens an application may hold (default 200, as Yoti).
     pub max_active_tokens: usize,
@@ -111,6 +119,9 @@ pub struct PoaConfig {
     pub qr_validity_secs: u64,
     /// How long an `async:` query stays `PENDING`, in milliseconds (default 300).
     pub async_delay_ms: u64,
+    /// How long used QR values and results are remembered, in seconds of the emulator's
+    /// (virtual) clock (default 86 400, a day); the 100 000 most recent of each at most.
+    pub retention_secs: u64,
 }
 
 impl Default for PoaConfig {
@@ -120,6 +131,7 @@ impl Default for PoaConfig {
             max_active_tokens: 200,
             qr_validity_secs: 30,
             async_delay_ms: 300,
+            retention_secs: 86_400,
         }
     }
 }
@@ -129,7 +141,10 @@ impl PoaConfig {
         if self.token_lifetime_secs == 0 {
             return Err("token_lifetime_secs must be at least 1".into());
         }
-        Ok(())
+        check_span("token_lifetime_secs", self.token_lifetime_secs, 1)?;
+        check_span("qr_validity_secs", self.qr_validity_secs, 1)?;
+        check_span("async_delay_ms", self.async_delay_ms, 1000)?;
+        check_span("retention_secs", self.retention_secs, 1)
     }
 }
 
@@ -186,9 +201,20 @@ struct Inner {
     config: PoaConfig,
     /// Token -> who holds it, until when.
     tokens: HashMap<String, IssuedToken>,
-    used_qr: HashSet<String>,
+    used_qr: Retained<()>,
     /// Result id -> the application that asked, and the result.
-    results: HashMap<String, StoredResult>,
+    results: Retained<StoredResult>,
+}
+
+impl Inner {
+    /// Forgets used QR values and results older than the retention period.
+    fn sweep(&mut self, now: time::OffsetDateTime) {
+        let retention = time::Duration::seconds(
+            i64::try_from(self.config.retention_secs.min(MAX_SPAN_SECS)).unwrap_or(0),
+        );
+        self.used_qr.sweep(now, retention);
+        self.results.sweep(now, retention);
+    }
 }
 
 struct IssuedToken {
@@ -237,12 +263,7 @@ impl PoaState {
             .count();
         let c = &self.counters;
         let load = |n: &AtomicU64| n.load(Ordering::Relaxed);
-        let log: Vec<_> = webhooks
-            .log()
-            .into_iter()
-            .filter(|record| record.service == NOTIFICATION_SERVICE)
-            .collect();
-        let in_state = |state: &str| log.iter().filter(|r| r.state == state).count() as u64;
+        let notifications = webhooks.totals(NOTIFICATION_SERVICE);
         PoaStats {
             token_requests: load(&c.token_requests),
             tokens_issued: load(&c.tokens_issued),
@@ -251,10 +272,10 @@ impl PoaState {
             verify_requests: load(&c.verify_requests),
             result_requests: load(&c.result_requests),
             unauthorized: load(&c.unauthorized),
-            notifications: log.len() as u64,
-            notifications_delivered: in_state("delivered"),
-            notifications_failed: in_state("failed"),
-            notification_attempts: log.iter().map(|r| u64::from(r.attempts)).sum(),
+            notifications: notifications.sent,
+            notifications_delivered: notifications.delivered,
+            notifications_failed: notifications.failed,
+            notification_attempts: notifications.attempts,
         }
     }
 
@@ -262,11 +283,12 @@ impl PoaState {
     /// number it holds.
     fn issue(&self, sdk_id: &str, lifetime: Duration) -> Result<AccessToken, usize> {
         let now = Instant::now();
+        let lifetime = capped(lifetime);
         let mut inner = self.lock();
         // Forget tokens long expired (kept a while to tell "expired" from "unknown").
         inner
             .tokens
-            .retain(|_, t| t.expires_at + Duration::from_secs(600) > now);
+            .retain(|_, t| t.expires_at.checked_add(Duration::from_secs(600)) > Some(now));
         let active = inner
             .tokens
             .values()
@@ -279,9 +301,10 @@ impl PoaState {
     }
 
     /// Issues a token for `sdk_id`, whatever it holds (a token provisioned by hand).
+    /// The lifetime is capped at 100 years.
     fn issue_uncapped(&self, sdk_id: &str, lifetime: Duration) -> AccessToken {
         let mut inner = self.lock();
-        self.insert_token(&mut inner, sdk_id, Instant::now() + lifetime)
+        self.insert_token(&mut inner, sdk_id, Instant::now() + capped(lifetime))
     }
 
     fn insert_token(&self, inner: &mut Inner, sdk_id: &str, expires_at: Instant) -> AccessToken {
@@ -383,6 +406,9 @@ async fn admin_issue_token(State(shared): State<Shared>, body: bytes::Bytes) -> 
     let lifetime = request
         .lifetime_secs
         .unwrap_or_else(|| shared.poa.config().token_lifetime_secs);
+    if let Err(e) = check_span("lifetime_secs", lifetime, 1) {
+        return admin_error(e);
+    }
     let token = shared
         .poa
         .issue_uncapped(&request.sdk_id, Duration::from_secs(lifetime));
@@ -432,7 +458,7 @@ impl Emulator {
     /// Replaces the Proof of Age settings (from the next request on).
     ///
     /// # Errors
-    /// [`crate::Error::Config`] for a zero token lifetime.
+    /// [`crate::Error::Config`] for a zero token lifetime, or a span over 100 years.
     pub fn set_poa_config(&self, config: PoaConfig) -> Result<(), crate::Error> {
         config.validate().map_err(crate::Error::Config)?;
         self.shared.poa.lock().config = config;
@@ -446,7 +472,7 @@ impl Emulator {
     }
 
     /// Issues a token to `sdk_id` without an assertion, like a token provisioned by hand in
-    /// Yoti Hub (not subject to the 200-token cap).
+    /// Yoti Hub (not subject to the 200-token cap; `lifetime` is capped at 100 years).
     pub fn issue_poa_token(&self, sdk_id: &str, lifetime: Duration) -> AccessToken {
         self.shared.poa.issue_uncapped(sdk_id, lifetime)
     }

@@ -7,7 +7,7 @@ use axum::Form;
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::FormRejection;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use yoti_types::poa::{
     CLIENT_ASSERTION_TYPE_JWT_BEARER, GRANT_TYPE_CLIENT_CREDENTIALS, OAuthErrorCode, TokenRequest,
@@ -41,7 +41,6 @@ fn refuse(shared: &Shared, code: OAuthErrorCode, message: impl Into<String>) -> 
 
 pub(super) async fn token(
     State(shared): State<Shared>,
-    headers: HeaderMap,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
     bump(&shared.poa.counters.token_requests);
@@ -104,12 +103,16 @@ pub(super) async fn token(
         return refuse(&shared, code, e.to_string());
     }
 
-    // The assertion's audience is this endpoint's URL, as the client reached it.
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let audience = format!("http://{host}{}", crate::mounts::TOKEN);
+    // The assertion's audience is this endpoint's URL under the emulator's public URL (never
+    // the client's `Host` header, which the client chooses).
+    let audience = format!(
+        "{}{}",
+        shared
+            .public_url
+            .get()
+            .map_or("http://localhost", String::as_str),
+        crate::mounts::TOKEN
+    );
     let verified = match shared.poa.assertions.verify(
         request.client_assertion.expose_secret(),
         &audience,

@@ -20,6 +20,7 @@ use yoti_types::poa::{
 
 use super::{NOTIFICATION_SERVICE, StoredResult, bump};
 use crate::error::{ApiError, ErrorStyle};
+use crate::limits::MAX_QR_VALUE_BYTES;
 use crate::state::Shared;
 use crate::webhook::Delivery;
 
@@ -184,12 +185,16 @@ fn new_id() -> String {
 }
 
 fn store(shared: &Shared, sdk_id: &str, result: PoaResult) {
-    shared.poa.lock().results.insert(
+    let now = shared.idv.now();
+    let mut inner = shared.poa.lock();
+    inner.sweep(now);
+    inner.results.insert(
         result.id.as_str().to_owned(),
         StoredResult {
             sdk_id: sdk_id.to_owned(),
             result,
         },
+        now,
     );
 }
 
@@ -206,6 +211,12 @@ pub(super) async fn verify(State(shared): State<Shared>, caller: Caller, body: B
     };
     if let Err(e) = query.validate(&ValidationOptions::new().with_allow_loopback_http(true)) {
         return poa_error(PoaErrorCode::MalformedPayload, e.to_string());
+    }
+    if query.qr.value.len() > MAX_QR_VALUE_BYTES {
+        return poa_error(
+            PoaErrorCode::MalformedPayload,
+            format!("`qr.value` is longer than {MAX_QR_VALUE_BYTES} bytes: no QR code holds that"),
+        );
     }
     let (decision, later) = match plan(&query.qr.value) {
         Plan::Error(code) => {
@@ -245,7 +256,12 @@ pub(super) async fn verify(State(shared): State<Shared>, caller: Caller, body: B
     if age > validity {
         return immediate(FailureReason::PresentationExpired);
     }
-    let first_use = shared.poa.lock().used_qr.insert(query.qr.value.clone());
+    let first_use = {
+        let now = shared.idv.now();
+        let mut inner = shared.poa.lock();
+        inner.sweep(now);
+        inner.used_qr.insert(query.qr.value.clone(), (), now)
+    };
     if !first_use {
         return immediate(FailureReason::PresentationAlreadyUsed);
     }
@@ -324,13 +340,15 @@ pub(super) async fn get_result(
     Path(id): Path<String>,
 ) -> Response {
     bump(&shared.poa.counters.result_requests);
-    let found = shared
-        .poa
-        .lock()
+    let now = shared.idv.now();
+    let mut inner = shared.poa.lock();
+    inner.sweep(now);
+    let found = inner
         .results
         .get(&id)
         .filter(|stored| stored.sdk_id == caller.sdk_id)
         .map(|stored| stored.result.clone());
+    drop(inner);
     match found {
         Some(result) => (StatusCode::OK, Json(result)).into_response(),
         None => ApiError::new(
