@@ -419,3 +419,105 @@ async fn poa_bounds_qr_values_and_bodies_and_forgets_after_the_retention() {
     assert_eq!(admin.status, 413);
     assert_eq!(admin.json()["code"], "PAYLOAD_TOO_LARGE");
 }
+
+/// Where a JPEG's first scan header ends (after `FF DA`, its length and its fields).
+fn end_of_scan_header(jpeg: &[u8]) -> usize {
+    let sos = jpeg
+        .windows(2)
+        .position(|w| w == [0xFF, 0xDA])
+        .expect("a scan");
+    sos + 2 + usize::from(u16::from_be_bytes([jpeg[sos + 2], jpeg[sos + 3]]))
+}
+
+/// A JPEG with a comment segment of `pad` bytes after its SOI (to keep a cut file big).
+fn padded(jpeg: &[u8], pad: u16) -> Vec<u8> {
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xFE]);
+    out.extend_from_slice(&(pad + 2).to_be_bytes());
+    out.extend(std::iter::repeat_n(b'c', usize::from(pad)));
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+#[tokio::test]
+async fn truncated_images_do_not_decode_idv_422_and_age_unsupported_format() {
+    use yoti_idv::models::{CaptureMethod, SessionSpec};
+    use yoti_idv::{CreateIdDocumentRequest, IdvClient, Image, PageUpload};
+
+    let emu = start(Emulator::builder()).await;
+    let whole = yoti_emulator::test_images::jpeg(640, 480, 7);
+    let after_header = whole[..end_of_scan_header(&whole)].to_vec();
+    let mid_scan = whole[..whole.len() * 9 / 10].to_vec();
+    let png = yoti_emulator::test_images::png(64, 64, 7);
+    let png_cut = png[..png.len() - 20].to_vec();
+
+    // IDV: an ID document page upload.
+    let idv = IdvClient::builder()
+        .sdk_id(SDK_ID)
+        .key(test_key())
+        .base_url(emu.idv_url())
+        .transport(yoti_tests::transport())
+        .build()
+        .unwrap();
+    let spec: SessionSpec = serde_json::from_value(json!({
+        "required_documents": [{"type": "ID_DOCUMENT"}],
+        "requested_checks": [{"type": "ID_DOCUMENT_AUTHENTICITY"}]
+    }))
+    .unwrap();
+    let created = idv.create_session(&spec).send().await.unwrap();
+    let client = idv.client_session_for(&created).unwrap();
+    let document = client
+        .create_id_document(&CreateIdDocumentRequest::new("PASSPORT", "GBR"))
+        .send()
+        .await
+        .unwrap();
+    let page =
+        |bytes: &[u8]| PageUpload::new(Image::new(bytes.to_vec()).unwrap(), CaptureMethod::Camera);
+    for (what, bytes) in [
+        ("cut after the scan header", &after_header),
+        ("cut in the scan", &mid_scan),
+        ("a PNG without its end", &png_cut),
+    ] {
+        let error = client
+            .upload_id_document_page(&document.id, 1, &page(bytes))
+            .send()
+            .await
+            .expect_err(what);
+        assert_eq!(
+            (error.status().map(|s| s.as_u16()), error.code()),
+            (Some(422), Some("UNPROCESSABLE_MEDIA")),
+            "{what}: {error:?}"
+        );
+    }
+    client
+        .upload_id_document_page(&document.id, 1, &page(&whole))
+        .send()
+        .await
+        .expect("the whole image is fine");
+
+    // Age Estimation: big enough to pass the size rules, cut after its scan header.
+    let big = yoti_emulator::test_images::jpeg(800, 600, 9);
+    let cut = padded(&big, 60_000);
+    let cut = cut[..end_of_scan_header(&cut)].to_vec();
+    assert!(cut.len() > 50_000);
+    let signer = yoti_auth::RequestSigner::new(SDK_ID, test_key());
+    let age = |image: Vec<u8>| {
+        use base64::Engine as _;
+        let body = json!({"img": base64::engine::general_purpose::STANDARD.encode(image)});
+        let request = signer
+            .request(http::Method::POST, &emu.age_url(), "/age")
+            .sdk_id(yoti_auth::SdkIdPlacement::Header)
+            .json(body.to_string());
+        async move {
+            yoti_tests::send(&yoti_tests::transport(), &request)
+                .await
+                .unwrap()
+        }
+    };
+    let answer = age(cut).await;
+    assert_eq!(answer.status, 400, "{}", answer.json);
+    assert_eq!(answer.json["error_code"], "UNSUPPORTED_IMAGE_FORMAT");
+    let whole = age(padded(&big, 60_000)).await;
+    assert_eq!(whole.status, 200, "{}", whole.json);
+    assert_eq!(emu.stats().panics, 0);
+}

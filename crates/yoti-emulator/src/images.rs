@@ -1,7 +1,10 @@
 //! Images: generated pictures (for answers and tests) and a real decode to inspect uploads.
 //!
 //! The emulator reads what it receives with full decoders (`zune-jpeg`, `png`), not with
-//! header peeking: it is the independent check of the SDKs' cheaper local checks.
+//! header peeking: it is the independent check of the SDKs' cheaper local checks. A decode
+//! may take ~100 MB and a second of CPU, so handlers run it through [`decode_bounded`]: on
+//! the blocking pool, at most [`MAX_CONCURRENT_DECODES`] at once, the others waiting.
+//! Truncated images do not decode (the decoders alone would fill in the missing part).
 
 use std::io::Cursor;
 
@@ -52,6 +55,41 @@ pub(crate) struct ImageInfo {
 
 /// The largest image [`inspect`] decodes, in pixels (about 100 MB of RGBA).
 pub(crate) const MAX_DECODE_PIXELS: u64 = 25_000_000;
+
+/// How many decodes run at once, in the whole process.
+pub(crate) const MAX_CONCURRENT_DECODES: usize = 2;
+
+static DECODES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_CONCURRENT_DECODES);
+
+/// Runs `decode` on the blocking pool once one of the [`MAX_CONCURRENT_DECODES`] slots is
+/// free (the slot is held until it returns, even if the request is dropped meanwhile).
+///
+/// # Errors
+/// A message when the decode task panicked.
+pub(crate) async fn decode_bounded<T: Send + 'static>(
+    decode: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
+    let permit = DECODES
+        .acquire()
+        .await
+        .map_err(|_| "the decoder is shut down".to_owned())?;
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        decode()
+    })
+    .await
+    .map_err(|e| format!("the decode failed: {e}"))
+}
+
+/// Whether a JPEG ends its last scan with an end-of-image marker. Entropy-coded data
+/// escapes `0xFF`, so `FF D9` after the last start-of-scan (`FF DA`) is the real marker.
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let last = |marker: u8| bytes.windows(2).rposition(|w| w == [0xFF, marker]);
+    match (last(0xDA), last(0xD9)) {
+        (Some(scan), Some(end)) => end > scan,
+        _ => false,
+    }
+}
 
 /// The format named by the first bytes, if JPEG or PNG.
 pub(crate) fn sniff(bytes: &[u8]) -> Option<ImageFormat> {
@@ -142,6 +180,9 @@ pub(crate) fn inspect(bytes: &[u8]) -> Result<ImageInfo, String> {
             let rgb = decoder
                 .decode()
                 .map_err(|e| format!("the JPEG does not decode: {e:?}"))?;
+            if !jpeg_is_complete(bytes) {
+                return Err("the JPEG is truncated: its scan has no end-of-image marker".into());
+            }
             if info.colour == Colour::Rgb {
                 info.greyscale = all_grey(&rgb, 3, 2);
             }
@@ -166,6 +207,10 @@ pub(crate) fn inspect(bytes: &[u8]) -> Result<ImageInfo, String> {
             };
             if reader.info().color_type == png::ColorType::Indexed && stride == Some(4) {
                 info.colour = Colour::Rgba;
+            }
+            match reader.finish() {
+                Ok(()) | Err(png::DecodingError::Parameter(_)) => {}
+                Err(e) => return Err(format!("the PNG is truncated: {e}")),
             }
             if let Some(stride) = stride {
                 info.greyscale = all_grey(&pixels[..frame.buffer_size()], stride, 0);

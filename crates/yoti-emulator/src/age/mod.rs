@@ -264,7 +264,7 @@ async fn handle(endpoint: AgeEndpoint, State(shared): State<Shared>, request: Re
     };
     let parsed = serde_json::from_slice::<Value>(&body).ok();
     record(&shared, &sdk_id, &call, &parts.headers, parsed.as_ref());
-    match answer(&shared, &sdk_id, &call, parsed, &body) {
+    match answer(&shared, &sdk_id, &call, parsed, &body).await {
         Ok(json) => (StatusCode::OK, axum::Json(json)).into_response(),
         Err(e) => e.into_response(),
     }
@@ -313,7 +313,7 @@ fn record(shared: &Shared, sdk_id: &str, call: &Call, headers: &HeaderMap, body:
     lock(&shared.age.last).insert(sdk_id.to_owned(), seen);
 }
 
-fn answer(
+async fn answer(
     shared: &Shared,
     sdk_id: &str,
     call: &Call,
@@ -353,10 +353,12 @@ fn answer(
         Some(Value::String(s)) => s,
         Some(_) => return Err(code_error(AgeErrorCode::InvalidB64Image)),
     };
-    let image = BASE64
-        .decode(img)
-        .map_err(|_| code_error(AgeErrorCode::InvalidB64Image))?;
-    check_image(&image)?;
+    let image = bytes::Bytes::from(
+        BASE64
+            .decode(img)
+            .map_err(|_| code_error(AgeErrorCode::InvalidB64Image))?,
+    );
+    check_image(image.clone()).await?;
 
     // the other fields
     if let Some(level) = body.get("level_of_assurance").filter(|v| !v.is_null()) {
@@ -454,11 +456,12 @@ const BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::n
         .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
 );
 
-/// Rules 6 to 13 of the module documentation.
-fn check_image(image: &[u8]) -> Result<(), ApiError> {
+/// Rules 6 to 13 of the module documentation; the full decode runs off the async runtime
+/// ([`images::decode_bounded`]).
+async fn check_image(image: bytes::Bytes) -> Result<(), ApiError> {
     use AgeErrorCode as C;
     let fail = |code: C| Err(code_error(code));
-    if images::sniff(image).is_none() {
+    if images::sniff(&image).is_none() {
         return fail(C::UnsupportedImageFormat);
     }
     if image.len() > limits::MAX_BYTES {
@@ -467,7 +470,7 @@ fn check_image(image: &[u8]) -> Result<(), ApiError> {
     if image.len() < limits::MIN_BYTES {
         return fail(C::ImageSizeTooSmall);
     }
-    let header = images::header(image).map_err(|e| {
+    let header = images::header(&image).map_err(|e| {
         tracing::debug!(error = %e, "age: unreadable image header");
         code_error(C::UnsupportedImageFormat)
     })?;
@@ -491,10 +494,13 @@ fn check_image(image: &[u8]) -> Result<(), ApiError> {
     if pixels > limits::MAX_PIXELS {
         return fail(C::MaxPixels);
     }
-    let info = images::inspect(image).map_err(|e| {
-        tracing::debug!(error = %e, "age: image does not decode");
-        code_error(C::UnsupportedImageFormat)
-    })?;
+    let info = images::decode_bounded(move || images::inspect(&image))
+        .await
+        .and_then(|decoded| decoded)
+        .map_err(|e| {
+            tracing::debug!(error = %e, "age: image does not decode");
+            code_error(C::UnsupportedImageFormat)
+        })?;
     match info.colour {
         Colour::Rgb | Colour::Rgba | Colour::Grey | Colour::GreyAlpha => {}
         Colour::Cmyk | Colour::Other => return fail(C::ImageWrongChannels),

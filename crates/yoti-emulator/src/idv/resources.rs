@@ -181,7 +181,7 @@ pub(super) fn check_image(part: &Part) -> Result<&'static str, ApiError> {
 /// server's other requests.
 async fn check_image_off_thread(part: &Part) -> Result<&'static str, ApiError> {
     let part = part.clone();
-    tokio::task::spawn_blocking(move || check_image(&part))
+    images::decode_bounded(move || check_image(&part))
         .await
         .unwrap_or_else(|e| {
             Err(ApiError::idv(
