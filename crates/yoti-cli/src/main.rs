@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 mod age;
 mod auth;
 mod demo;
+mod emulator;
 mod idv;
 mod net;
 mod output;
@@ -50,6 +51,9 @@ enum Command {
     /// Bearer tokens for the Proof of Age API.
     #[command(subcommand)]
     Auth(auth::Command),
+    /// A running yoti-emulator's own state: the request journal.
+    #[command(subcommand)]
+    Emulator(emulator::Command),
 }
 
 fn main() -> ExitCode {
@@ -62,6 +66,7 @@ fn main() -> ExitCode {
         Command::Age(cmd) => block_on(age::run(cmd)),
         Command::Poa(cmd) => block_on(poa::run(cmd)),
         Command::Auth(cmd) => block_on(auth::run(cmd)),
+        Command::Emulator(cmd) => block_on(emulator::run(cmd)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,6 +10,7 @@
 //! ([`EmulatorBuilder::admin_token`](crate::EmulatorBuilder::admin_token), `--admin-token`,
 //! `YOTI_EMULATOR_ADMIN_TOKEN`) every route under `/__emulator/` needs
 //! `Authorization: Bearer <token>` (compared in constant time): else 401 `UNAUTHORIZED`.
+//! - `GET|DELETE /__emulator/requests`: the request journal ([`crate::journal`])
 
 use std::fmt;
 

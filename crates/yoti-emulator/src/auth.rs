@@ -181,6 +181,9 @@ fn check_signature(
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
     };
+    if let Some(sdk_id) = &named {
+        crate::journal::note_app(parts, sdk_id);
+    }
     let result = match &named {
         Some(sdk_id) => match shared.app(sdk_id) {
             Some(app) => shared
@@ -208,6 +211,20 @@ fn check_signature(
             Ok(sdk_id)
         }
         Err(e) => {
+            if matches!(
+                e,
+                yoti_auth::Error::BadSignature | yoti_auth::Error::MalformedDigest
+            ) {
+                // The journal shows what the emulator expected to be signed.
+                let key = match &named {
+                    Some(sdk_id) => shared.app(sdk_id).map(|a| a.public_key),
+                    None => match shared.all_apps().as_slice() {
+                        [(_, only)] => Some(only.public_key.clone()),
+                        _ => None,
+                    },
+                };
+                crate::journal::note_bad_signature(parts, &signed, key.as_ref());
+            }
             let code = e.yoti_code().unwrap_or("INVALID_SIGNATURE");
             Err(unauthorized(code, e.to_string()))
         }

@@ -110,6 +110,10 @@ impl IntoResponse for ApiError {
             }),
             ErrorStyle::OAuth => json!({ "error": self.code, "error_description": self.message }),
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        response
+            .extensions_mut()
+            .insert(crate::journal::AnsweredCode(self.code));
+        response
     }
 }

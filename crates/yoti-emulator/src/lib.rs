@@ -9,6 +9,7 @@ mod error;
 mod faults;
 mod idv;
 mod images;
+mod journal;
 mod limits;
 mod poa;
 mod server;
@@ -31,6 +32,7 @@ use yoti_auth::{PublicKey, Verifier};
 
 pub use error::Error;
 pub use faults::FaultConfig;
+pub use journal::{DEFAULT_JOURNAL_CAPACITY, JournalEntry, SignatureDiagnosis};
 pub use poa::{PoaConfig, PoaStats};
 pub use state::StatsSnapshot;
 pub use webhook::WebhookPolicy;
@@ -83,6 +85,7 @@ pub struct EmulatorBuilder {
     public_url: Option<String>,
     admin_token: Option<admin::AdminToken>,
     timeouts: server::Timeouts,
+    journal_capacity: usize,
 }
 
 impl Default for EmulatorBuilder {
@@ -97,6 +100,7 @@ impl Default for EmulatorBuilder {
             public_url: None,
             admin_token: None,
             timeouts: server::Timeouts::default(),
+            journal_capacity: DEFAULT_JOURNAL_CAPACITY,
         }
     }
 }
@@ -135,6 +139,13 @@ impl EmulatorBuilder {
     /// How webhook deliveries (IDV notifications, PoA results) are retried and timed out.
     pub fn webhook_policy(mut self, policy: WebhookPolicy) -> Self {
         self.webhooks = policy;
+        self
+    }
+
+    /// How many requests the request journal keeps (`GET /__emulator/requests`; default
+    /// [`DEFAULT_JOURNAL_CAPACITY`], 0 turns it off).
+    pub fn journal_capacity(mut self, capacity: usize) -> Self {
+        self.journal_capacity = capacity;
         self
     }
 
@@ -181,6 +192,7 @@ impl EmulatorBuilder {
         if let Some(token) = self.admin_token {
             let _ = shared.admin_token.set(token);
         }
+        shared.journal.set_capacity(self.journal_capacity);
         let listener = tokio::net::TcpListener::bind(self.bind)
             .await
             .map_err(|source| Error::Bind {
@@ -283,6 +295,11 @@ impl Emulator {
         self.shared.stats.snapshot()
     }
 
+    /// The request journal, newest first (as `GET /__emulator/requests`).
+    pub fn requests(&self) -> Vec<JournalEntry> {
+        self.shared.journal.list()
+    }
+
     /// Stops accepting connections and waits for in-flight requests to finish.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
@@ -340,8 +357,10 @@ fn router(shared: Shared) -> Router {
         .fallback(not_found)
         .layer(from_fn_with_state(shared.clone(), faults::inject))
         .layer(from_fn_with_state(shared.clone(), count))
+        .layer(from_fn_with_state(shared.clone(), journal::record))
         .with_state(shared.clone());
     let admin = admin::routes()
+        .merge(journal::admin_routes())
         .merge(idv::admin_routes())
         .nest("/age", age::admin_routes())
         .nest("/poa", poa::admin_routes())

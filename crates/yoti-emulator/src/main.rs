@@ -33,6 +33,9 @@ struct Args {
     /// otherwise unauthenticated.
     #[arg(long, env = "YOTI_EMULATOR_ADMIN_TOKEN", hide_env_values = true)]
     admin_token: Option<String>,
+    /// How many requests the journal keeps (GET /__emulator/requests; 0: none).
+    #[arg(long, default_value_t = yoti_emulator::DEFAULT_JOURNAL_CAPACITY)]
+    journal_size: usize,
 }
 
 #[tokio::main]
@@ -55,11 +58,14 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
-    let mut builder = Emulator::builder().bind(args.bind).faults(FaultConfig {
-        error_rate: args.error_rate,
-        drop_rate: args.drop_rate,
-        latency_ms: args.latency_ms,
-    });
+    let mut builder = Emulator::builder()
+        .bind(args.bind)
+        .journal_capacity(args.journal_size)
+        .faults(FaultConfig {
+            error_rate: args.error_rate,
+            drop_rate: args.drop_rate,
+            latency_ms: args.latency_ms,
+        });
     if let Some(url) = args.public_url {
         builder = builder.public_url(url);
     }

@@ -1,0 +1,181 @@
+//! `yoti emulator ...`: read a running yoti-emulator's own state (not part of Yoti's API).
+//!
+//! - `yoti emulator requests [--limit N] [--failed] [--text]`: the request journal, newest
+//!   first; for a request whose signature did not verify, the string the emulator expected
+//!   to be signed next to what arrived.
+
+use clap::{Args as ClapArgs, Subcommand};
+use serde_json::Value;
+
+use crate::Failure;
+use crate::output::print_json;
+
+/// The emulator's own routes.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// The request journal: method, path, app, status, code, latency, signature diagnosis.
+    Requests(RequestsArgs),
+}
+
+/// Where the emulator is.
+#[derive(Debug, ClapArgs)]
+pub(crate) struct Target {
+    /// The emulator's origin.
+    #[arg(
+        long,
+        env = "YOTI_EMULATOR_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    url: String,
+}
+
+#[derive(Debug, ClapArgs)]
+pub(crate) struct RequestsArgs {
+    #[command(flatten)]
+    target: Target,
+    /// At most this many requests (newest first).
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Only answers with a status of 400 or more.
+    #[arg(long)]
+    failed: bool,
+    /// Readable lines instead of JSON.
+    #[arg(long)]
+    text: bool,
+}
+
+pub(crate) async fn run(command: Command) -> Result<(), Failure> {
+    match command {
+        Command::Requests(args) => requests(args).await,
+    }
+}
+
+async fn requests(args: RequestsArgs) -> Result<(), Failure> {
+    let mut query = Vec::new();
+    if let Some(limit) = args.limit {
+        query.push(format!("limit={limit}"));
+    }
+    if args.failed {
+        query.push("failed=true".to_owned());
+    }
+    let path = if query.is_empty() {
+        "/__emulator/requests".to_owned()
+    } else {
+        format!("/__emulator/requests?{}", query.join("&"))
+    };
+    let json = get(&args.target, &path).await?;
+    if args.text {
+        print!("{}", render(&json));
+        Ok(())
+    } else {
+        print_json(&json)
+    }
+}
+
+/// The journal as lines a person reads.
+fn render(json: &Value) -> String {
+    let mut out = String::new();
+    let requests = json["requests"].as_array().cloned().unwrap_or_default();
+    if requests.is_empty() {
+        out.push_str("no requests recorded\n");
+    }
+    for r in &requests {
+        let text = |k: &str| r[k].as_str().unwrap_or("-").to_owned();
+        out.push_str(&format!(
+            "#{} {} {} {}{} -> {} {} ({} ms) app={}\n",
+            r["id"],
+            text("at"),
+            text("method"),
+            text("path"),
+            r["query"]
+                .as_str()
+                .map(|q| format!("?{q}"))
+                .unwrap_or_default(),
+            r["status"],
+            r["code"].as_str().unwrap_or(""),
+            r["latency_ms"],
+            text("app"),
+        ));
+        let d = &r["signature"];
+        if d.is_object() {
+            let field = |k: &str| d[k].as_str().unwrap_or("-").to_owned();
+            out.push_str(&format!(
+                "    expected string to sign: {}\n    received digest:         {}\n    nonce: {}  timestamp: {}  body: {} bytes, sha256 {}\n    mount {} (not signed); signed with the mount prefix: {}; signed without the body: {}\n    hint: {}\n",
+                field("expected_string_to_sign"),
+                field("received_digest"),
+                field("nonce"),
+                field("timestamp"),
+                d["body_len"],
+                field("body_sha256"),
+                field("mount"),
+                d["signed_with_mount_prefix"],
+                d["signed_without_body"],
+                field("hint"),
+            ));
+        }
+    }
+    out
+}
+
+async fn get(target: &Target, path: &str) -> Result<Value, Failure> {
+    let base = target.url.trim_end_matches('/');
+    if !(base.starts_with("http://") || base.starts_with("https://")) {
+        return Err(Failure::usage(format!(
+            "--url must be an http(s) origin, not {base:?}"
+        )));
+    }
+    let url = format!("{base}{path}");
+    let transport = yoti_http::Transport::default();
+    let response = transport
+        .execute(|_| {
+            http::Request::get(url.as_str())
+                .header(http::header::ACCEPT, "application/json")
+                .body(bytes::Bytes::new())
+        })
+        .await
+        .map_err(|e| Failure::other(format!("cannot reach the emulator at {base}: {e}")))?;
+    let status = response.status();
+    let body = response
+        .into_body()
+        .collect_limited(16 * 1024 * 1024)
+        .await
+        .map_err(|e| Failure::other(e.to_string()))?;
+    let json: Value = serde_json::from_slice(&body)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
+    if status.is_success() {
+        Ok(json)
+    } else {
+        Err(Failure::other(format!(
+            "the emulator at {base} answered {status}: {json}"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_signature_reads_as_lines() {
+        let json = serde_json::json!({"requests": [{
+            "id": 3, "at": "2026-01-01T00:00:00Z", "method": "POST", "path": "/idverify/v1/sessions",
+            "query": "sdkId=a&nonce=n&timestamp=1", "status": 401, "code": "INVALID_SIGNATURE",
+            "latency_ms": 2, "app": "a",
+            "signature": {"expected_string_to_sign": "POST&/sessions?sdkId=a&nonce=n&timestamp=1",
+                "received_digest": "abc", "nonce": "n", "timestamp": "1", "body_len": 0,
+                "body_sha256": "e3b0", "mount": "/idverify/v1", "signed_with_mount_prefix": true,
+                "signed_without_body": false, "hint": "You signed the path with the mount prefix"}
+        }]});
+        let text = render(&json);
+        assert!(text.contains("#3 2026-01-01T00:00:00Z POST /idverify/v1/sessions?sdkId=a"));
+        assert!(text.contains("-> 401 INVALID_SIGNATURE"));
+        assert!(
+            text.contains("expected string to sign: POST&/sessions?sdkId=a&nonce=n&timestamp=1")
+        );
+        assert!(text.contains("signed with the mount prefix: true"));
+        assert_eq!(
+            render(&serde_json::json!({"requests": []})),
+            "no requests recorded\n"
+        );
+    }
+}
