@@ -125,8 +125,7 @@ async fn get(target: &Target, path: &str) -> Result<Value, Failure> {
         )));
     }
     let url = format!("{base}{path}");
-    let transport = yoti_http::Transport::default();
-    let response = transport
+    let response = crate::net::transport()
         .execute(|_| {
             http::Request::get(url.as_str())
                 .header(http::header::ACCEPT, "application/json")
