@@ -18,7 +18,7 @@ pub(crate) enum Command {
 }
 
 /// Where the emulator is.
-#[derive(Debug, ClapArgs)]
+#[derive(ClapArgs)]
 pub(crate) struct Target {
     /// The emulator's origin.
     #[arg(
@@ -27,6 +27,21 @@ pub(crate) struct Target {
         default_value = "http://127.0.0.1:8080"
     )]
     url: String,
+    /// The emulator's admin token, when it was started with one.
+    #[arg(long, env = "YOTI_EMULATOR_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
+}
+
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Target")
+            .field("url", &self.url)
+            .field(
+                "admin_token",
+                &self.admin_token.as_ref().map(|_| "[redacted]"),
+            )
+            .finish()
+    }
 }
 
 #[derive(Debug, ClapArgs)]
@@ -127,9 +142,12 @@ async fn get(target: &Target, path: &str) -> Result<Value, Failure> {
     let url = format!("{base}{path}");
     let response = crate::net::transport()
         .execute(|_| {
-            http::Request::get(url.as_str())
-                .header(http::header::ACCEPT, "application/json")
-                .body(bytes::Bytes::new())
+            let mut request =
+                http::Request::get(url.as_str()).header(http::header::ACCEPT, "application/json");
+            if let Some(token) = &target.admin_token {
+                request = request.header(http::header::AUTHORIZATION, format!("Bearer {token}"));
+            }
+            request.body(bytes::Bytes::new())
         })
         .await
         .map_err(|e| Failure::other(format!("cannot reach the emulator at {base}: {e}")))?;
