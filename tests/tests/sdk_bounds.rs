@@ -40,6 +40,7 @@ enum Mode {
 const HUGE: u64 = 200 * 1024 * 1024;
 
 struct Hostile {
+    mode: Mode,
     origin: String,
     /// Requests read (head and body).
     requests: Arc<AtomicUsize>,
@@ -60,6 +61,7 @@ impl Hostile {
             }
         });
         Self {
+            mode,
             origin,
             requests,
             written,
@@ -172,6 +174,19 @@ async fn read_request(socket: &mut TcpStream) -> bool {
 /// The time limits the clients get here: short, so that the tests stay short.
 const DEADLINE: Duration = Duration::from_secs(2);
 const READ_TIMEOUT: Duration = Duration::from_secs(1);
+
+impl Hostile {
+    /// The clients' limits against this server: against the drip, a read timeout well above
+    /// its one second between bytes, so that the deadline ends the call; against the others,
+    /// a deadline well above the read timeout, so that a stall ends at the read timeout. The
+    /// margins keep the outcome the same on a loaded machine.
+    fn limits(&self) -> (Duration, Duration) {
+        match self.mode {
+            Mode::Drip => (DEADLINE, Duration::from_secs(5)),
+            _ => (Duration::from_secs(5), READ_TIMEOUT),
+        }
+    }
+}
 /// What every call must end within, whatever the server does.
 const BOUND: Duration = Duration::from_secs(10);
 
@@ -180,8 +195,8 @@ fn idv(server: &Hostile) -> IdvClient {
         .sdk_id(SDK_ID)
         .key(test_key())
         .base_url(format!("{}/idverify/v1", server.origin))
-        .timeout(DEADLINE)
-        .read_timeout(READ_TIMEOUT)
+        .timeout(server.limits().0)
+        .read_timeout(server.limits().1)
         .build()
         .expect("client")
 }
@@ -192,8 +207,8 @@ fn age(server: &Hostile) -> AgeClient {
         .key(test_key())
         .base_url(format!("{}/ai/v1", server.origin))
         .local_checks(false)
-        .timeout(DEADLINE)
-        .read_timeout(READ_TIMEOUT)
+        .timeout(server.limits().0)
+        .read_timeout(server.limits().1)
         .build()
         .expect("client")
 }
@@ -202,8 +217,8 @@ fn poa(server: &Hostile) -> PoaClient {
     PoaClient::builder()
         .base_url(&server.origin)
         .access_token(AccessToken::new("yta_fixed_for_the_test"))
-        .timeout(DEADLINE)
-        .read_timeout(READ_TIMEOUT)
+        .timeout(server.limits().0)
+        .read_timeout(server.limits().1)
         .build()
         .expect("client")
 }
@@ -215,8 +230,8 @@ fn tokens(server: &Hostile) -> PoaClient {
         .key(test_key())
         .base_url(&server.origin)
         .token_url(&server.origin)
-        .timeout(DEADLINE)
-        .read_timeout(READ_TIMEOUT)
+        .timeout(server.limits().0)
+        .read_timeout(server.limits().1)
         .build()
         .expect("client")
 }
@@ -336,6 +351,41 @@ async fn per_call_options_override_the_client() {
             http_cause(&error),
             Some(yoti_http::Error::ReadTimeout { .. })
         ),
+        "{error:?}"
+    );
+
+    // The same per-call options on every service's Call (issue 12: one pipeline).
+    let error = bounded(
+        "age Call::with_read_timeout",
+        client
+            .age_verify(Verify::new(vec![0xFF, 0xD8, 0xFF], 18))
+            .with_read_timeout(Duration::from_millis(500)),
+    )
+    .await
+    .expect_err("read timeout");
+    assert!(
+        matches!(
+            http_cause(&error),
+            Some(yoti_http::Error::ReadTimeout { .. })
+        ),
+        "{error:?}"
+    );
+    let client = PoaClient::builder()
+        .base_url(&server.origin)
+        .access_token(AccessToken::new("yta_fixed_for_the_test"))
+        .build()
+        .expect("client with the default deadline");
+    let query = VerifyQuery::new("qr-value", timestamp_now(), "pos-1");
+    let error = bounded(
+        "poa Call::with_timeout",
+        client
+            .verify(&query)
+            .with_timeout(Duration::from_millis(1500)),
+    )
+    .await
+    .expect_err("deadline");
+    assert!(
+        matches!(http_cause(&error), Some(yoti_http::Error::Deadline { .. })),
         "{error:?}"
     );
 }

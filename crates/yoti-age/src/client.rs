@@ -7,7 +7,7 @@ use bytes::Bytes;
 use http::Method;
 use serde::de::DeserializeOwned;
 use yoti_auth::{PrivateKey, RequestSigner, SdkIdPlacement};
-use yoti_http::Transport;
+use yoti_http::{RequestOptions, Transport};
 use yoti_internal::RawResponse;
 use yoti_types::age::{
     AgeAntispoofingResponse, AgeAntispoofingVerifyResponse, AgeCheckResult, AgeEndpoint,
@@ -15,7 +15,7 @@ use yoti_types::age::{
 };
 
 use crate::request::{Checks, Prepared};
-use crate::{Error, Estimate, ImageLimits, Verify};
+use crate::{Call, Error, Estimate, ImageLimits, Verify};
 
 /// The production base URL of the Age Estimation API.
 pub const DEFAULT_BASE_URL: &str = "https://api.yoti.com/ai/v1";
@@ -102,51 +102,40 @@ impl AgeClient {
     ///
     /// # Errors
     /// See [`Error`]; an image failing a local check is [`Error::ImageCheck`] and is not sent.
-    pub async fn age(&self, request: Estimate) -> Result<AgeEstimate, Error> {
-        self.run(request.prepare(AgeEndpoint::Age, self.checks())?)
-            .await
+    pub fn age(&self, request: Estimate) -> Call<AgeEstimate> {
+        self.call(request.prepare(AgeEndpoint::Age, self.checks()))
     }
 
     /// `POST /antispoofing`: is the face live (`real`) or a spoof (`fake`)?
     ///
     /// # Errors
     /// See [`Error`].
-    pub async fn antispoofing(&self, request: Estimate) -> Result<AntispoofingResponse, Error> {
-        self.run(request.prepare(AgeEndpoint::Antispoofing, self.checks())?)
-            .await
+    pub fn antispoofing(&self, request: Estimate) -> Call<AntispoofingResponse> {
+        self.call(request.prepare(AgeEndpoint::Antispoofing, self.checks()))
     }
 
     /// `POST /age-antispoofing`: the age estimate and the anti-spoofing verdict.
     ///
     /// # Errors
     /// See [`Error`].
-    pub async fn age_antispoofing(
-        &self,
-        request: Estimate,
-    ) -> Result<AgeAntispoofingResponse, Error> {
-        self.run(request.prepare(AgeEndpoint::AgeAntispoofing, self.checks())?)
-            .await
+    pub fn age_antispoofing(&self, request: Estimate) -> Call<AgeAntispoofingResponse> {
+        self.call(request.prepare(AgeEndpoint::AgeAntispoofing, self.checks()))
     }
 
     /// `POST /age-verify`: does the estimated age pass the threshold?
     ///
     /// # Errors
     /// See [`Error`].
-    pub async fn age_verify(&self, request: Verify) -> Result<AgeCheckResult, Error> {
-        self.run(request.prepare(AgeEndpoint::AgeVerify, self.checks())?)
-            .await
+    pub fn age_verify(&self, request: Verify) -> Call<AgeCheckResult> {
+        self.call(request.prepare(AgeEndpoint::AgeVerify, self.checks()))
     }
 
     /// `POST /age-antispoofing-verify`: the threshold check and the anti-spoofing verdict.
     ///
     /// # Errors
     /// See [`Error`].
-    pub async fn age_antispoofing_verify(
-        &self,
-        request: Verify,
-    ) -> Result<AgeAntispoofingVerifyResponse, Error> {
-        self.run(request.prepare(AgeEndpoint::AgeAntispoofingVerify, self.checks())?)
-            .await
+    pub fn age_antispoofing_verify(&self, request: Verify) -> Call<AgeAntispoofingVerifyResponse> {
+        self.call(request.prepare(AgeEndpoint::AgeAntispoofingVerify, self.checks()))
     }
 
     /// Builds and signs an estimate request for `endpoint` exactly as [`age`](Self::age) and
@@ -205,7 +194,27 @@ impl AgeClient {
         self.builder_for(prepared).build().map_err(Error::Signing)
     }
 
-    async fn run<T: DeserializeOwned>(&self, prepared: Prepared) -> Result<T, Error> {
+    /// The call that sends `prepared`, its per-call options starting from the request's.
+    fn call<T: DeserializeOwned + Send + 'static>(
+        &self,
+        prepared: Result<Prepared, Error>,
+    ) -> Call<T> {
+        match prepared {
+            Err(error) => Call::fail(error),
+            Ok(prepared) => {
+                let this = self.clone();
+                Call::new_with_options(prepared.call.clone(), move |options| async move {
+                    this.run(prepared, &options).await
+                })
+            }
+        }
+    }
+
+    async fn run<T: DeserializeOwned>(
+        &self,
+        prepared: Prepared,
+        options: &RequestOptions,
+    ) -> Result<T, Error> {
         tracing::debug!(
             endpoint = %prepared.endpoint,
             image_bytes = prepared.image_len,
@@ -219,7 +228,7 @@ impl AgeClient {
         let response = self
             .inner
             .transport
-            .execute_with(&prepared.call, |_| builder.build())
+            .execute_with(options, |_| builder.build())
             .await
             .map_err(Error::from_http)?;
         let raw = yoti_internal::collect(response)

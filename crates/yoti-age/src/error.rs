@@ -70,6 +70,13 @@ pub enum Error {
     },
 }
 
+impl From<yoti_http::Error> for Error {
+    /// A transport error; a request builder's signing failure as [`Error::Signing`].
+    fn from(error: yoti_http::Error) -> Self {
+        Self::from_http(error)
+    }
+}
+
 impl Error {
     /// The HTTP status of the answer, when there was one.
     pub fn status(&self) -> Option<StatusCode> {

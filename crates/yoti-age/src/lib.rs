@@ -9,6 +9,11 @@ mod request;
 
 pub use client::{AgeClient, AgeClientBuilder, DEFAULT_BASE_URL, ENV_BASE_URL};
 pub use error::Error;
+
+/// A call to the Age Estimation service, ready to run: `.await` it. The one
+/// [`Call`](yoti_internal::Call) of every service client, with the Age [`Error`]: per-call
+/// options `with_timeout`, `with_read_timeout`, `with_retry` (or set them on the request).
+pub type Call<T> = yoti_internal::Call<T, Error>;
 pub use image::{ColourType, ImageCheckError, ImageFormat, ImageInfo, ImageLimits};
 pub use request::{Estimate, Verify};
 /// Error details that appear in [`Error`] (re-exported so that applications never need the

@@ -62,6 +62,15 @@ impl RequestOptions {
         self
     }
 
+    /// These options less the deadline: what each step of a longer operation (the polls of a
+    /// wait) takes, the deadline bounding the whole operation instead.
+    pub fn without_deadline(&self) -> Self {
+        Self {
+            deadline: None,
+            ..self.clone()
+        }
+    }
+
     /// The retry policy set for this call.
     pub fn retry(&self) -> Option<&RetryPolicy> {
         self.retry.as_ref()

@@ -1,27 +1,20 @@
 //! [`Call`]: what every client method returns, and the plumbing that sends requests.
 
-use std::fmt;
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
-use std::time::Duration;
-
 use bytes::Bytes;
 use http::{HeaderValue, Method, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use yoti_auth::{ClientSessionToken, RequestSigner, SdkIdPlacement, headers};
-use yoti_http::{Body, RequestOptions, RetryPolicy, Transport};
+use yoti_http::{Body, RequestOptions, Transport};
 
 use crate::Error;
 
-/// A boxed, `Send` future.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+pub use yoti_internal::BoxFuture;
 
 /// Per-call options: how long the call may take, how it is retried.
 pub(crate) type CallOptions = RequestOptions;
 
-type Run<T> = Box<dyn FnOnce(CallOptions) -> BoxFuture<'static, Result<T, Error>> + Send>;
-
-/// A call to the service, ready to run: `.await` it (or call [`send`](Self::send)).
+/// A call to the IDV service, ready to run: `.await` it (or call `send`). The one
+/// [`Call`](yoti_internal::Call) of every service client, with the IDV [`Error`].
 ///
 /// Per-call options use the `with_` prefix, so that they can never clash with a field of a
 /// request:
@@ -40,90 +33,7 @@ type Run<T> = Box<dyn FnOnce(CallOptions) -> BoxFuture<'static, Result<T, Error>
 /// Nothing happens until it is awaited; dropping it, or dropping the future it turns into,
 /// cancels the call and leaves nothing running. The future owns what it needs (`'static`), so
 /// it can also be spawned.
-#[must_use = "a call does nothing until it is awaited"]
-pub struct Call<T> {
-    options: CallOptions,
-    run: Run<T>,
-}
-
-impl<T> fmt::Debug for Call<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Call")
-            .field("timeout", &self.options.deadline())
-            .field("read_timeout", &self.options.read_timeout())
-            .field("retry", &self.options.retry())
-            .finish_non_exhaustive()
-    }
-}
-
-impl<T: Send + 'static> Call<T> {
-    pub(crate) fn new<F, Fut>(run: F) -> Self
-    where
-        F: FnOnce(CallOptions) -> Fut + Send + 'static,
-        Fut: Future<Output = Result<T, Error>> + Send + 'static,
-    {
-        Self {
-            options: CallOptions::default(),
-            run: Box::new(move |options| Box::pin(run(options))),
-        }
-    }
-
-    /// A call that fails at once with `error` (found before any I/O).
-    pub(crate) fn fail(error: Error) -> Self {
-        Self::new(move |_| async move { Err(error) })
-    }
-
-    /// Bounds the whole call, retries, waits and the reading of the answer included (a
-    /// streamed media body too), instead of the client's deadline. When the time runs out the
-    /// call fails with a [deadline](yoti_http::Error::Deadline) transport error.
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.options = self.options.with_deadline(timeout);
-        self
-    }
-
-    /// The longest wait for the next piece of the answer's body (a streamed media body too),
-    /// instead of the client's read timeout. Running out gives a
-    /// [read timeout](yoti_http::Error::ReadTimeout) transport error.
-    pub fn with_read_timeout(mut self, idle: Duration) -> Self {
-        self.options = self.options.with_read_timeout(idle);
-        self
-    }
-
-    /// Replaces the client's retry policy for this call (for example
-    /// [`RetryPolicy::none`]).
-    pub fn with_retry(mut self, policy: RetryPolicy) -> Self {
-        self.options = self.options.with_retry(policy);
-        self
-    }
-
-    /// Runs the call (the same as `.await`).
-    ///
-    /// # Errors
-    /// See [`Error`].
-    pub async fn send(self) -> Result<T, Error> {
-        self.await
-    }
-}
-
-impl<T: Send + 'static> IntoFuture for Call<T> {
-    type Output = Result<T, Error>;
-    type IntoFuture = BoxFuture<'static, Result<T, Error>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        let Self { options, run } = self;
-        match options.deadline() {
-            None => run(options),
-            Some(after) => {
-                let future = run(options);
-                Box::pin(async move {
-                    tokio::time::timeout(after, future)
-                        .await
-                        .unwrap_or(Err(Error::Transport(yoti_http::Error::Deadline { after })))
-                })
-            }
-        }
-    }
-}
+pub type Call<T> = yoti_internal::Call<T, Error>;
 
 /// A request to send: method, path relative to the base URL, query, body.
 #[derive(Debug, Clone)]

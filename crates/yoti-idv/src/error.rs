@@ -100,6 +100,13 @@ pub enum Error {
     Notification(#[from] NotificationError),
 }
 
+impl From<yoti_http::Error> for Error {
+    /// A transport error; a request builder's signing failure as [`Error::Signing`].
+    fn from(error: yoti_http::Error) -> Self {
+        Self::from_http(error)
+    }
+}
+
 impl From<yoti_internal::EnvError> for Error {
     fn from(error: yoti_internal::EnvError) -> Self {
         Self::Env(Box::new(error))

@@ -137,13 +137,9 @@ impl IdvClient {
             let mut poll = 0_u32;
             loop {
                 poll += 1;
-                let mut get = client.get_session(&session_id);
-                if let Some(retry) = call.retry() {
-                    get = get.with_retry(retry.clone());
-                }
-                if let Some(idle) = call.read_timeout() {
-                    get = get.with_read_timeout(idle);
-                }
+                let get = client
+                    .get_session(&session_id)
+                    .with_options(call.without_deadline());
                 match get.await {
                     Ok(session) => {
                         tracing::debug!(

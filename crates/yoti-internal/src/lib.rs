@@ -4,6 +4,10 @@
 
 use std::path::PathBuf;
 
+mod call;
+
+pub use call::{BoxFuture, Call};
+
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;

@@ -8,15 +8,15 @@ use bytes::Bytes;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderValue, Method, Request, StatusCode};
 use yoti_auth::{AssertionSigner, BearerToken, PrivateKey, TokenProvider};
-use yoti_http::Transport;
+use yoti_http::{RequestOptions, Transport};
 use yoti_internal::RawResponse;
 use yoti_types::poa::{
     AccessToken, PoaErrorBody, PoaResult, ValidationOptions, VerificationId, VerifyAccepted,
     VerifyQuery,
 };
 
-use crate::Error;
 use crate::endpoint::{DEFAULT_TOKEN_URL, HttpTokenEndpoint};
+use crate::{Call, Error};
 
 /// The production base URL (paths start with `/poa/v1`).
 pub const DEFAULT_BASE_URL: &str = "https://api.yoti.com";
@@ -302,30 +302,37 @@ impl PoaClient {
     /// [`Error::Api`] for an error answer (400 `MALFORMED_PAYLOAD`, 403 `FEATURE_DISABLED`,
     /// 422 `INVALID_QR_CODE_VERIFIER_TOKEN`, 500 `SYSTEM_UNAVAILABLE`, ...);
     /// [`Error::Decode`] for an answer that does not decode.
-    pub async fn verify(&self, query: &VerifyQuery) -> Result<VerifyOutcome, Error> {
-        query.validate(&self.inner.validation)?;
-        let body = serde_json::to_vec(query).map_err(|e| {
-            Error::Validation(yoti_types::ValidationError::Invalid {
-                field: "query".into(),
-                reason: format!("cannot be serialized: {e}").into(),
+    pub fn verify(&self, query: &VerifyQuery) -> Call<VerifyOutcome> {
+        let body = query
+            .validate(&self.inner.validation)
+            .map_err(Error::from)
+            .and_then(|()| {
+                serde_json::to_vec(query).map_err(|e| {
+                    Error::Validation(yoti_types::ValidationError::Invalid {
+                        field: "query".into(),
+                        reason: format!("cannot be serialized: {e}").into(),
+                    })
+                })
+            });
+        let body = match body {
+            Ok(body) => Bytes::from(body),
+            Err(error) => return Call::fail(error),
+        };
+        let this = self.clone();
+        Call::new(move |options| async move {
+            let raw = this
+                .send(Method::POST, VERIFY_PATH.to_owned(), Some(body), &options)
+                .await?;
+            let raw = success(raw)?;
+            if raw.status == StatusCode::ACCEPTED {
+                return decode::<VerifyAccepted>(&raw).map(VerifyOutcome::Accepted);
+            }
+            let result = decode::<PoaResult>(&raw)?;
+            Ok(if result.is_final() {
+                VerifyOutcome::Done(result)
+            } else {
+                VerifyOutcome::Accepted(VerifyAccepted::new(result.id))
             })
-        })?;
-        let raw = self
-            .send(
-                Method::POST,
-                VERIFY_PATH.to_owned(),
-                Some(Bytes::from(body)),
-            )
-            .await?;
-        let raw = success(raw)?;
-        if raw.status == StatusCode::ACCEPTED {
-            return decode::<VerifyAccepted>(&raw).map(VerifyOutcome::Accepted);
-        }
-        let result = decode::<PoaResult>(&raw)?;
-        Ok(if result.is_final() {
-            VerifyOutcome::Done(result)
-        } else {
-            VerifyOutcome::Accepted(VerifyAccepted::new(result.id))
         })
     }
 
@@ -333,42 +340,51 @@ impl PoaClient {
     ///
     /// # Errors
     /// As [`verify`](Self::verify); [`Error::Api`] with 404 for an unknown id.
-    pub async fn get_result(&self, id: &VerificationId) -> Result<PoaResult, Error> {
+    pub fn get_result(&self, id: &VerificationId) -> Call<PoaResult> {
+        let this = self.clone();
+        let id = id.clone();
+        Call::new(move |options| async move { this.read_result(&id, &options).await })
+    }
+
+    /// Polls [`get_result`](Self::get_result) while the result is `PENDING`, waiting 250 ms
+    /// then twice as long each time (up to 2 s), for at most `within`. The call's
+    /// `with_timeout` bounds the whole wait; its other options apply to each poll.
+    ///
+    /// # Errors
+    /// [`Error::StillPending`] when `within` runs out; otherwise as `get_result`.
+    pub fn wait_for_result(&self, id: &VerificationId, within: Duration) -> Call<PoaResult> {
+        let this = self.clone();
+        let id = id.clone();
+        Call::new(move |options| async move {
+            let poll = options.without_deadline();
+            let started = tokio::time::Instant::now();
+            let mut delay = Duration::from_millis(250);
+            loop {
+                let result = this.read_result(&id, &poll).await?;
+                if result.is_final() {
+                    return Ok(result);
+                }
+                let waited = started.elapsed();
+                if waited >= within {
+                    return Err(Error::StillPending { id, waited });
+                }
+                tokio::time::sleep(delay.min(within - waited)).await;
+                delay = (delay * 2).min(Duration::from_secs(2));
+            }
+        })
+    }
+
+    async fn read_result(
+        &self,
+        id: &VerificationId,
+        options: &RequestOptions,
+    ) -> Result<PoaResult, Error> {
         let path = format!(
             "{VERIFY_PATH}/{}",
             yoti_auth::encode_path_segment(id.as_str())
         );
-        let raw = success(self.send(Method::GET, path, None).await?)?;
+        let raw = success(self.send(Method::GET, path, None, options).await?)?;
         decode::<PoaResult>(&raw)
-    }
-
-    /// Polls [`get_result`](Self::get_result) while the result is `PENDING`, waiting 250 ms
-    /// then twice as long each time (up to 2 s), for at most `within`.
-    ///
-    /// # Errors
-    /// [`Error::StillPending`] when `within` runs out; otherwise as `get_result`.
-    pub async fn wait_for_result(
-        &self,
-        id: &VerificationId,
-        within: Duration,
-    ) -> Result<PoaResult, Error> {
-        let started = tokio::time::Instant::now();
-        let mut delay = Duration::from_millis(250);
-        loop {
-            let result = self.get_result(id).await?;
-            if result.is_final() {
-                return Ok(result);
-            }
-            let waited = started.elapsed();
-            if waited >= within {
-                return Err(Error::StillPending {
-                    id: id.clone(),
-                    waited,
-                });
-            }
-            tokio::time::sleep(delay.min(within - waited)).await;
-            delay = (delay * 2).min(Duration::from_secs(2));
-        }
     }
 
     /// Sends a request with the current bearer token; after a 401, drops that token and
@@ -378,6 +394,7 @@ impl PoaClient {
         method: Method,
         path: String,
         body: Option<Bytes>,
+        options: &RequestOptions,
     ) -> Result<RawResponse, Error> {
         let url = format!("{}{path}", self.inner.base_url);
         let mut retried = false;
@@ -387,7 +404,9 @@ impl PoaClient {
             let response = self
                 .inner
                 .transport
-                .execute(|_| build(&method, &url, &authorization, body.as_ref()))
+                .execute_with(options, |_| {
+                    build(&method, &url, &authorization, body.as_ref())
+                })
                 .await
                 .map_err(Error::Transport)?;
             let raw = yoti_internal::collect(response)

@@ -102,6 +102,12 @@ pub enum Error {
     },
 }
 
+impl From<yoti_http::Error> for Error {
+    fn from(error: yoti_http::Error) -> Self {
+        Self::Transport(error)
+    }
+}
+
 impl Error {
     /// The HTTP status: the API's error status, or the token endpoint's.
     pub fn status(&self) -> Option<StatusCode> {

@@ -13,6 +13,11 @@ pub use client::{
 };
 pub use endpoint::{DEFAULT_TOKEN_URL, HttpTokenEndpoint, TOKEN_PATH};
 pub use error::Error;
+
+/// A call to the Proof of Age service, ready to run: `.await` it. The one
+/// [`Call`](yoti_internal::Call) of every service client, with the PoA [`Error`]: per-call
+/// options `with_timeout`, `with_read_timeout`, `with_retry`.
+pub type Call<T> = yoti_internal::Call<T, Error>;
 pub use webhook::{WebhookEvent, WebhookReceiver};
 /// Error details that appear in [`Error`] (re-exported so that applications never need the
 /// internal crate that defines them).
