@@ -5,7 +5,10 @@
 //!   fresh session's token to the end: the session is then COMPLETED through
 //!   `IdvClient::get_session`, its notification arrives, and the parent received `STARTED`
 //!   and `SUCCESS`;
-//! - an expired token and an invalid token get their error pages (and `ERROR` messages).
+//! - an expired token and an invalid token get their error pages (and `ERROR` messages);
+//! - the dashboard lists sessions, escapes a hostile `user_tracking_id` (its `<script>`
+//!   never runs), shows thumbnails and a failed signature's diagnosis, and moves the clock
+//!   with a plain form.
 //!
 //! Screenshots of each page go to `target/browser-screenshots/` (not committed).
 //! Chromium missing: the tests skip loudly, and fail when `CI=true`.
@@ -440,5 +443,163 @@ async fn expired_and_invalid_tokens_get_error_pages_and_error_messages() {
     assert!(text.contains("INVALID_TOKEN"), "{text}");
     assert!(!text.to_lowercase().contains("panic"), "{text}");
     browser.screenshot("journey-6-invalid").await;
+    browser.close().await;
+}
+
+/// The dashboard lists a session (with a hostile `user_tracking_id`, shown as text and never
+/// run), a completed session with its thumbnails, a failed signature's diagnosis, and moves
+/// the clock with a plain form.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_lists_sessions_and_escapes_what_they_hold() {
+    let Some((chromium, driver)) = tools() else {
+        return;
+    };
+    let (emu, signer) = emulator().await;
+    let client = client_for(&emu).await;
+    const HOSTILE: &str = "<script>window.pwned=1</script><img src=x onerror=\"window.pwned=2\">";
+    let spec = |user: &str| {
+        SessionSpec::builder()
+            .user_tracking_id(user)
+            .requested_check(RequestedCheck::id_document_authenticity(
+                IdDocumentAuthenticityConfig::default(),
+            ))
+            .required_document(RequiredDocument::id_document())
+            .build_with(&client.validation_options())
+            .unwrap()
+    };
+    let hostile = client.create_session(&spec(HOSTILE)).await.unwrap();
+    let done = client.create_session(&spec("plain-user")).await.unwrap();
+    let simulate = transport()
+        .execute(|_| {
+            http::Request::post(format!(
+                "{}/__emulator/sessions/{}/simulate-user",
+                emu.base_url(),
+                done.session_id
+            ))
+            .body(Bytes::new())
+        })
+        .await
+        .unwrap();
+    assert_eq!(simulate.status(), StatusCode::OK);
+    // A request signed over the full path: the journal explains the refusal.
+    let refused = yoti_tests::send(
+        &transport(),
+        &signer.request(
+            http::Method::GET,
+            &emu.base_url(),
+            "/idverify/v1/sessions/x",
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(refused.status, 401);
+
+    let browser = Browser::start(&chromium, &driver).await;
+    browser
+        .goto(&format!("{}/__emulator/ui", emu.base_url()))
+        .await;
+    browser
+        .wait_until(
+            "the sessions table",
+            "return document.querySelectorAll('tr.session').length === 2;",
+            15,
+        )
+        .await;
+    // The hostile id is shown as text; nothing in it ran.
+    browser
+        .wait_until(
+            "the thumbnails",
+            "return Array.prototype.every.call(document.querySelectorAll('.thumbs img'), \
+             function (i) { return i.complete; });",
+            15,
+        )
+        .await;
+    let shown = browser
+        .eval(
+            "var row = document.querySelector('tr[data-session=\"' + arguments[0] + '\"]'); \
+             return row.querySelector('.user-tracking-id').textContent;",
+            json!([hostile.session_id.to_string()]),
+        )
+        .await;
+    assert_eq!(shown, json!(HOSTILE));
+    // Give an injected handler the time it would need to fire.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        browser.eval("return typeof window.pwned;", json!([])).await,
+        json!("undefined")
+    );
+    assert_eq!(
+        browser
+            .eval(
+                "return document.scripts.length + document.querySelectorAll('main img[src=\"x\"]').length;",
+                json!([])
+            )
+            .await,
+        json!(0)
+    );
+    // The completed session: its state, its thumbnails loaded, its journey link gone.
+    let completed = browser
+        .eval(
+            "var row = document.querySelector('tr[data-session=\"' + arguments[0] + '\"]'); \
+             var imgs = Array.prototype.slice.call(row.querySelectorAll('.thumbs img')); \
+             return [row.querySelector('.tag').textContent, imgs.length, \
+                     imgs.every(function (i) { return i.complete && i.naturalWidth > 0; })];",
+            json!([done.session_id.to_string()]),
+        )
+        .await;
+    assert_eq!(completed[0], json!("COMPLETED"), "{completed}");
+    assert!(completed[1].as_u64().unwrap() >= 1, "{completed}");
+    assert_eq!(
+        completed[2],
+        json!(true),
+        "every thumbnail loads: {completed}"
+    );
+    let link = browser
+        .eval(
+            "var row = document.querySelector('tr[data-session=\"' + arguments[0] + '\"]'); \
+             var a = row.querySelector('a[href*=\"web/index.html\"]'); return a && a.getAttribute('href');",
+            json!([hostile.session_id.to_string()]),
+        )
+        .await;
+    assert!(
+        link.as_str()
+            .is_some_and(|l| l.starts_with("/idverify/v1/web/index.html?sessionID=")),
+        "{link}"
+    );
+    let shot = browser.screenshot("dashboard-1-sessions").await;
+    eprintln!("screenshot: {}", shot.display());
+
+    // The journal shows the expected string next to what arrived.
+    let diag = browser
+        .eval(
+            "var d = document.querySelector('#requests .diag pre'); return d && d.textContent;",
+            json!([]),
+        )
+        .await;
+    assert!(
+        diag.as_str()
+            .is_some_and(|d| d.starts_with("GET&/sessions/x?sdkId=")),
+        "{diag}"
+    );
+    browser
+        .eval(
+            "document.getElementById('requests').scrollIntoView();",
+            json!([]),
+        )
+        .await;
+    browser.screenshot("dashboard-2-requests").await;
+
+    // The clock form works without JavaScript.
+    browser
+        .click("#settings form[action$='/clock'] button")
+        .await;
+    browser
+        .wait_until(
+            "the clock to move",
+            "return document.body.innerText.indexOf('moved forward by 600 s') >= 0;",
+            15,
+        )
+        .await;
+    browser.screenshot("dashboard-3-settings").await;
     browser.close().await;
 }

@@ -11,6 +11,7 @@
 //! `YOTI_EMULATOR_ADMIN_TOKEN`) every route under `/__emulator/` needs
 //! `Authorization: Bearer <token>` (compared in constant time): else 401 `UNAUTHORIZED`.
 //! - `GET|DELETE /__emulator/requests`: the request journal ([`crate::journal`])
+//! - `GET /__emulator/ui`: the dashboard (`crate::web`)
 
 use std::fmt;
 

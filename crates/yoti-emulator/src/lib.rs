@@ -361,6 +361,7 @@ fn router(shared: Shared) -> Router {
         .with_state(shared.clone());
     let admin = admin::routes()
         .merge(journal::admin_routes())
+        .merge(web::dashboard_routes())
         .merge(idv::admin_routes())
         .nest("/age", age::admin_routes())
         .nest("/poa", poa::admin_routes())

@@ -158,6 +158,14 @@ impl AgeState {
             .unwrap_or_default()
     }
 
+    /// The outcome forced for an application, as JSON (for the dashboard), if any.
+    pub(crate) fn outcome_json(&self, sdk_id: &str) -> Option<String> {
+        lock(&self.outcomes)
+            .get(sdk_id)
+            .filter(|o| **o != Outcome::default())
+            .and_then(|o| serde_json::to_string(o).ok())
+    }
+
     fn update(&self, sdk_id: &str, change: impl FnOnce(&mut Outcome)) {
         change(lock(&self.outcomes).entry(sdk_id.to_owned()).or_default());
     }

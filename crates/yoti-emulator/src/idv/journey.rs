@@ -1,13 +1,16 @@
 //! What the emulator's web pages (`crate::web`) read of the IDV state: a session as its
-//! client sees it (for the hosted journey), and every session as the dashboard lists it.
-//! Read-only: everything the pages change goes through the client endpoints or the admin
-//! routes.
+//! client sees it (for the hosted journey), every session as the dashboard lists it, and the
+//! virtual clock. Sessions are only read here: the journey changes them through the client
+//! endpoints.
 
-use yoti_types::idv::SessionConfiguration;
+use std::time::Duration;
+
+use time::OffsetDateTime;
 use yoti_types::idv::spec::SdkConfig;
+use yoti_types::idv::{SessionConfiguration, SessionResult};
 
 use super::lifecycle::with_inner;
-use super::model::Session;
+use super::model::{Session, TokenState};
 use crate::error::ApiError;
 use crate::state::Shared;
 
@@ -80,4 +83,74 @@ fn progress_of(session: &Session) -> Vec<Progress> {
             }
         })
         .collect()
+}
+
+/// One session as the dashboard lists it.
+#[derive(Debug)]
+pub(crate) struct SessionOverview {
+    /// The SDK id of the application that created it.
+    pub(crate) owner: String,
+    /// `GET /sessions/{id}` as its owner reads it.
+    pub(crate) result: SessionResult,
+    /// The client session token while it is usable (for the journey link).
+    pub(crate) token: Option<String>,
+    pub(crate) token_expires: OffsetDateTime,
+    /// Media ids with their content type, for thumbnails.
+    pub(crate) media: Vec<(String, &'static str)>,
+}
+
+/// Every session, the latest to expire (usually the newest) first.
+pub(crate) fn sessions_overview(shared: &Shared) -> Vec<SessionOverview> {
+    with_inner(shared, |inner, now| {
+        inner
+            .sessions
+            .ids_latest_first()
+            .iter()
+            .filter_map(|id| {
+                let session = inner.session(id, None, now).ok()?.session;
+                let mut media: Vec<(String, &'static str)> = session
+                    .media
+                    .iter()
+                    .filter(|(_, m)| !m.deleted && m.content_type.starts_with("image/"))
+                    .map(|(id, m)| (id.clone(), m.content_type))
+                    .collect();
+                media.sort();
+                Some(SessionOverview {
+                    owner: session.owner.clone(),
+                    result: session.result(now),
+                    token: (session.token_state == TokenState::Active)
+                        .then(|| session.token.expose_secret().to_owned()),
+                    token_expires: session.token_expires,
+                    media,
+                })
+            })
+            .collect()
+    })
+}
+
+/// The bytes and content type of an image the dashboard shows as a thumbnail.
+pub(crate) fn media_image(
+    shared: &Shared,
+    session_id: &str,
+    media_id: &str,
+) -> Option<(&'static str, bytes::Bytes)> {
+    with_inner(shared, |inner, now| {
+        let media = inner
+            .sessions
+            .live_mut(session_id, now)?
+            .media
+            .get(media_id)?;
+        (!media.deleted && media.content_type.starts_with("image/"))
+            .then(|| (media.content_type, media.bytes.clone()))
+    })
+}
+
+/// The virtual clock: its now and how far it was moved.
+pub(crate) fn clock(shared: &Shared) -> (OffsetDateTime, Duration) {
+    (shared.idv.clock.now(), shared.idv.clock.offset())
+}
+
+/// Moves the virtual clock forward.
+pub(crate) fn advance_clock(shared: &Shared, by: Duration) {
+    shared.idv.clock.advance(by);
 }

@@ -118,6 +118,16 @@ impl Sessions {
         deliveries
     }
 
+    /// The ids of every stored session, the latest `resources_ttl` deadline first (for the
+    /// dashboard).
+    pub(super) fn ids_latest_first(&self) -> Vec<String> {
+        self.deadlines
+            .iter()
+            .rev()
+            .map(|(_, id)| id.clone())
+            .collect()
+    }
+
     /// How many sessions are stored (swept or not).
     pub(super) fn len(&self) -> usize {
         self.by_id.len()

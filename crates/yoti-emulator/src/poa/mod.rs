@@ -253,7 +253,7 @@ impl PoaState {
         self.lock().config.clone()
     }
 
-    fn stats(&self, webhooks: &crate::webhook::Webhooks) -> PoaStats {
+    pub(crate) fn stats(&self, webhooks: &crate::webhook::Webhooks) -> PoaStats {
         let now = Instant::now();
         let active = self
             .lock()

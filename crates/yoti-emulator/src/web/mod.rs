@@ -1,6 +1,6 @@
 //! The emulator's web pages: the hosted IDV journey that Yoti serves at
 //! `{idv mount}/web/index.html` ([`journey`]), with its stylesheet, script and sample
-//! images. Server-rendered HTML (maud escapes every interpolated value), one small script,
+//! images, and the dashboard at `/__emulator/ui` ([`dashboard`]). Server-rendered HTML (maud escapes every interpolated value), one small script,
 //! no external assets and no build step.
 
 use axum::Router;
@@ -11,6 +11,7 @@ use axum::routing::get;
 
 use crate::state::Shared;
 
+mod dashboard;
 mod journey;
 mod layout;
 
@@ -25,6 +26,16 @@ pub(crate) fn journey_routes() -> Router<Shared> {
         .route("/web/index.html", get(journey::page))
         .route("/web/assets/{file}", get(asset))
         .route("/web/samples/{name}", get(journey::sample))
+}
+
+/// The dashboard's routes, under `/__emulator`.
+pub(crate) fn dashboard_routes() -> Router<Shared> {
+    Router::new()
+        .route("/ui", get(dashboard::page))
+        .route("/ui/assets/{file}", get(asset))
+        .route("/ui/media/{session}/{media}", get(dashboard::media))
+        .route("/ui/clock", axum::routing::post(dashboard::post_clock))
+        .route("/ui/faults", axum::routing::post(dashboard::post_faults))
 }
 
 /// `GET .../assets/{file}`: the stylesheet and the script (no caching: the emulator changes
