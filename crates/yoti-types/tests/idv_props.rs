@@ -1195,7 +1195,7 @@ proptest! {
     fn small_bodies_round_trip(
         created in (id(), opt(id().prop_map(SecretString::new)), opt(any::<u64>()), extra()),
         error in (otext(), otext(), vec((otext(), otext(), extra()), 0..3), extra()),
-        face in (id(), id(), extra()),
+        face in (id(), id(), extra(), opt(any::<u32>())),
         media in media(),
     ) {
         round_trips(&CreateSessionResponse {
@@ -1211,7 +1211,7 @@ proptest! {
             extra: error.3,
         })?;
         round_trips(&CreateFaceCaptureResourceRequest::new(face.0))?;
-        round_trips(&CreateFaceCaptureResourceResponse { id: face.1.into(), extra: face.2 })?;
+        round_trips(&CreateFaceCaptureResourceResponse { id: face.1.into(), frames: face.3, extra: face.2 })?;
         round_trips(&media)?;
     }
 

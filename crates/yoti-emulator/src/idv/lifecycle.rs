@@ -21,7 +21,7 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use yoti_types::idv::devices::{DeviceEventType, DeviceInfo};
-use yoti_types::idv::result::TaskState;
+use yoti_types::idv::result::{TaskRecommendation, TaskRecommendationValue, TaskState};
 use yoti_types::idv::sandbox::{SandboxCheck, SandboxDocumentFilter, SandboxTextExtraction};
 use yoti_types::idv::spec::{ManualCheck, RequestedTask};
 use yoti_types::idv::{
@@ -108,6 +108,9 @@ pub(super) fn settle(session: &mut Session, app: Option<&ResponseConfig>, now: O
                 }
             }
             if session.checks.iter().all(|c| c.state == CheckState::Done) {
+                let config =
+                    effective(session.response_config.as_ref().map(|c| &c.parsed), app).cloned();
+                super::profile::complete(session, config.as_ref(), now);
                 session.phase = Phase::Completed;
                 session.emit(WebhookTopic::SessionCompletion, About::Session);
             }
@@ -268,21 +271,20 @@ fn run_tasks(session: &mut Session, config: Option<&ResponseConfig>, now: Offset
                 session.documents[d].document_id_photo = Some(photo.clone());
                 generated.push(photo);
             }
-            let manual_always = matches!(
-                &session.documents[d].tasks[t].spec,
-                RequestedTask::IdDocumentTextDataExtraction { config: Some(c) }
-                    if c.manual_check == Some(ManualCheck::Always)
-            ) || matches!(
-                &session.documents[d].tasks[t].spec,
-                RequestedTask::SupplementaryDocumentTextDataExtraction { config: Some(c) }
-                    if c.manual_check == Some(ManualCheck::Always)
+            let check_kind = match doc_kind {
+                DocKind::Id => CheckType::IdDocumentTextDataCheck,
+                DocKind::Supplementary => CheckType::SupplementaryDocumentTextDataCheck,
+            };
+            let recommendation = entry.as_ref().and_then(|e| e.result.recommendation.clone());
+            let wants_check = text_data_check_wanted(
+                manual_check_of(&session.documents[d].tasks[t].spec),
+                config,
+                &check_kind,
+                recommendation.as_ref(),
             );
             let mut generated_checks = Vec::new();
-            if manual_always {
-                let kind = match doc_kind {
-                    DocKind::Id => CheckType::IdDocumentTextDataCheck,
-                    DocKind::Supplementary => CheckType::SupplementaryDocumentTextDataCheck,
-                };
+            if wants_check {
+                let kind = check_kind;
                 let check = CheckRec {
                     id: new_id(),
                     kind: kind.clone(),
@@ -301,10 +303,51 @@ fn run_tasks(session: &mut Session, config: Option<&ResponseConfig>, now: Offset
             task.updated = now;
             task.generated_media = generated;
             task.generated_checks = generated_checks;
-            task.recommendation = entry.and_then(|e| e.result.recommendation);
+            task.recommendation = recommendation;
             let task_id = task.id.clone();
             session.documents[d].updated = now;
             session.emit(WebhookTopic::TaskCompletion, About::Task(&task_id));
+        }
+    }
+}
+
+/// The `manual_check` of a text extraction task's configuration.
+fn manual_check_of(task: &RequestedTask) -> Option<&ManualCheck> {
+    match task {
+        RequestedTask::IdDocumentTextDataExtraction { config: Some(c) } => c.manual_check.as_ref(),
+        RequestedTask::SupplementaryDocumentTextDataExtraction { config: Some(c) } => {
+            c.manual_check.as_ref()
+        }
+        _ => None,
+    }
+}
+
+/// Whether a text extraction generates its text data check (`ID_DOCUMENT_TEXT_DATA_CHECK` or
+/// `SUPPLEMENTARY_DOCUMENT_TEXT_DATA_CHECK`), listed in the task's `generated_checks` and in
+/// the session's `checks`:
+///
+/// - `manual_check: ALWAYS`: always;
+/// - `NEVER`: never;
+/// - otherwise (`FALLBACK`, or absent): when the sandbox response-config (the session's or the
+///   application's) configures a report for that check, or when the extraction's
+///   recommendation is not `PROGRESS` (the fallback a manual check is for).
+fn text_data_check_wanted(
+    manual: Option<&ManualCheck>,
+    config: Option<&ResponseConfig>,
+    check: &CheckType,
+    recommendation: Option<&TaskRecommendation>,
+) -> bool {
+    match manual {
+        Some(ManualCheck::Always) => true,
+        Some(ManualCheck::Never) => false,
+        _ => {
+            let configured = config
+                .and_then(|c| c.check_reports.as_ref())
+                .is_some_and(|r| !r.for_kind(check).is_empty());
+            let fallback = recommendation
+                .and_then(|r| r.value.as_ref())
+                .is_some_and(|v| *v != TaskRecommendationValue::Progress);
+            configured || fallback
         }
     }
 }

@@ -12,10 +12,10 @@
 //! | `POST /sessions` | 201 `{"session_id", "client_session_token", "client_session_token_ttl"}` | 400 `PAYLOAD_VALIDATION` |
 //! | `GET /sessions/{id}` | 200 | 404 `SESSION_NOT_FOUND` |
 //! | `DELETE /sessions/{id}` | 204 | 404, 409 `CHECKS_NOT_FINISHED` |
-//! | `GET /sessions/{id}/configuration` | 200 | 404 |
+//! | `GET /sessions/{id}/configuration` | 200 (see [`configuration`]: `biometric_consent` is `NOT_REQUIRED`, `REQUIRED` or `GIVEN`) | 404 |
 //! | `GET /sessions/{id}/media/{mid}/content` | 200 (bytes, `Content-Type`), 204 withheld | 404 `MEDIA_NOT_FOUND` |
 //! | `DELETE /sessions/{id}/media/{mid}/content` | 204 | 404, 409 `SESSION_LOCKED` / `MEDIA_LOCKED` |
-//! | `POST /sessions/{id}/resources/face-capture` | 201 `{"id"}` | 400, 404, 409 `RESOURCE_LOCKED` |
+//! | `POST /sessions/{id}/resources/face-capture` | 201 `{"id", "frames": 1}` | 400, 404, 409 `RESOURCE_LOCKED` |
 //! | `GET`, `DELETE /sessions/{id}/tracked-devices` | 200 list, 204 | 404 |
 //! | `GET`, `PUT /sessions/{id}/response-config` | 200 | 400, 404 |
 //! | `GET`, `PUT /apps/{sdkId}/response-config` | 200 | 400, 404 `APP_NOT_FOUND` |
@@ -103,11 +103,13 @@ use crate::state::Shared;
 
 mod bench_support;
 mod clock;
+mod configuration;
 pub(crate) mod journey;
 mod lifecycle;
 mod media;
 mod model;
 mod notify;
+mod profile;
 mod resources;
 mod sandbox;
 mod sessions;

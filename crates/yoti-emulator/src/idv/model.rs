@@ -19,19 +19,15 @@ use yoti_types::idv::result::{
     FaceCaptureResource, GeneratedCheck, IdDocumentResource, LivenessResource, Page,
     ResourceSource, SourceType, SupplementaryDocumentResource, TaskRecommendation, TaskState,
 };
-use yoti_types::idv::session::{
-    AllowedSource, CaptureConfiguration, RequiredResource, RequiredResourceTask,
-    RequiredResourceType,
-};
+use yoti_types::idv::session::RequiredResourceType;
 use yoti_types::idv::spec::{
     DocumentFilter, Inclusion, RequestedCheck, RequestedTask, RequiredDocument,
     RequiredSupplementaryDocument,
 };
 use yoti_types::idv::{
     CaptureMethod, Check, CheckReport, CheckResult, CheckState, CheckType, LivenessType, Media,
-    MediaContainer, MediaType, ResourceContainer, ResponseConfig, SecretString,
-    SessionConfiguration, SessionResult, SessionSpec, SessionState, SupportedCountry, Task,
-    TaskType, TrackedDeviceEvent,
+    MediaContainer, MediaType, ResourceContainer, ResponseConfig, SecretString, SessionResult,
+    SessionSpec, SessionState, SupportedCountry, Task, TaskType, TrackedDeviceEvent,
 };
 
 use super::store::Sessions;
@@ -396,6 +392,8 @@ pub(super) struct Session {
     pub(super) devices: Vec<TrackedDeviceEvent>,
     pub(super) response_config: Option<StoredConfig>,
     pub(super) biometric_consent: Option<OffsetDateTime>,
+    /// Identity profiles, preview and import token (once a profile session completed).
+    pub(super) profiles: super::profile::Profiles,
     /// Notifications queued under the lock, delivered after it is released.
     pub(super) outbox: Vec<Delivery>,
 }
@@ -441,6 +439,7 @@ impl Session {
             devices: Vec::new(),
             response_config: None,
             biometric_consent: None,
+            profiles: super::profile::Profiles::default(),
             outbox: Vec::new(),
             spec,
         }
@@ -620,6 +619,11 @@ impl Session {
             biometric_consent: self.biometric_consent.map(ts),
             resources: Some(resources),
             checks: self.checks.iter().map(|c| self.check_json(c)).collect(),
+            identity_profile: self.profiles.identity.clone(),
+            advanced_identity_profile: self.profiles.advanced.clone(),
+            identity_profile_preview: self.profiles.preview.clone(),
+            advanced_identity_profile_preview: self.profiles.advanced_preview.clone(),
+            import_token: self.profiles.import_token.clone(),
             ..SessionResult::default()
         }
     }
@@ -663,83 +667,6 @@ impl Session {
                 ..CheckResult::default()
             },
         )
-    }
-
-    /// `GET /sessions/{id}/configuration`.
-    pub(super) fn configuration(&self, now: OffsetDateTime) -> SessionConfiguration {
-        let capture_methods = self
-            .spec
-            .sdk_config
-            .as_ref()
-            .and_then(|c| c.allowed_capture_methods.clone());
-        let required_resources = self
-            .requirements
-            .iter()
-            .map(|r| {
-                let state = if self.requirement_complete(r) {
-                    "COMPLETE"
-                } else {
-                    "REQUIRED"
-                };
-                let mut out = RequiredResource {
-                    kind: Some(r.kind.wire_type()),
-                    id: Some(r.id.as_str().into()),
-                    state: Some(state.to_owned()),
-                    ..RequiredResource::default()
-                };
-                let source = |kind| AllowedSource {
-                    kind: Some(kind),
-                    extra: Map::new(),
-                };
-                let tasks = |tasks: &[RequestedTask]| {
-                    tasks
-                        .iter()
-                        .map(|t| RequiredResourceTask {
-                            kind: Some(t.kind()),
-                            state: Some("REQUIRED".to_owned()),
-                            extra: Map::new(),
-                        })
-                        .collect()
-                };
-                match &r.kind {
-                    RequirementKind::IdDocument { filter, tasks: t } => {
-                        out.allowed_sources = vec![source(SourceType::EndUser)];
-                        out.requested_tasks = tasks(t);
-                        out.supported_countries = supported_countries(filter.as_ref());
-                        out.allowed_capture_methods = capture_methods.clone();
-                    }
-                    RequirementKind::Supplementary { spec, tasks: t } => {
-                        out.allowed_sources = vec![source(SourceType::EndUser)];
-                        out.requested_tasks = tasks(t);
-                        out.document_types = spec.document_types.clone();
-                        out.country_codes = spec.country_codes.clone();
-                        out.objective = spec.objective.clone();
-                    }
-                    RequirementKind::Liveness(kind) => {
-                        out.allowed_sources = vec![source(SourceType::EndUser)];
-                        out.liveness_type = Some(kind.clone());
-                    }
-                    RequirementKind::FaceCapture => {
-                        out.allowed_sources = vec![
-                            source(SourceType::EndUser),
-                            source(SourceType::RelyingBusiness),
-                        ];
-                    }
-                }
-                out
-            })
-            .collect();
-        SessionConfiguration {
-            client_session_token_ttl: Some(self.token_ttl(now)),
-            session_id: Some(self.id.as_str().into()),
-            requested_checks: self.checks.iter().map(|c| c.kind.clone()).collect(),
-            capture: Some(CaptureConfiguration {
-                biometric_consent: None,
-                required_resources,
-                extra: Map::new(),
-            }),
-            extra: Map::new(),
-        }
     }
 }
 

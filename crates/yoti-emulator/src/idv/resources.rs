@@ -1013,8 +1013,11 @@ async fn liveness_upload(
     upload_liveness(shared, session_id, &caller, resource_id, slot, upload).await
 }
 
+/// The image frames a face capture resource expects: one (its `image`).
+const FACE_CAPTURE_FRAMES: u32 = 1;
+
 /// `POST /sessions/{id}/resources/face-capture` (signed): `{"requirement_id"}` -> 201
-/// `{"id"}`.
+/// `{"id", "frames"}`.
 pub(super) async fn post_face_capture(
     State(shared): State<Shared>,
     axum::Extension(app): axum::Extension<auth::AuthedApp>,
@@ -1034,7 +1037,10 @@ pub(super) async fn post_face_capture(
     match result {
         Ok(id) => (
             StatusCode::CREATED,
-            Json(CreateFaceCaptureResourceResponse::new(id)),
+            Json(CreateFaceCaptureResourceResponse::new(
+                id,
+                FACE_CAPTURE_FRAMES,
+            )),
         )
             .into_response(),
         Err(e) => e.into_response(),

@@ -23,21 +23,26 @@ impl CreateFaceCaptureResourceRequest {
     }
 }
 
-/// The answer: `{"id": ..}`, the new resource's id.
+/// The answer: `{"id": .., "frames": ..}`, the new resource's id and the number of image
+/// frames it expects.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CreateFaceCaptureResourceResponse {
     /// The new resource's id.
     pub id: ResourceId,
+    /// How many image frames the resource expects (Yoti's Node SDK requires it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frames: Option<u32>,
     /// Fields this version does not model, kept as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 impl CreateFaceCaptureResourceResponse {
-    /// An answer with the new resource's id.
-    pub fn new(id: impl Into<ResourceId>) -> Self {
+    /// An answer with the new resource's id and the frames it expects.
+    pub fn new(id: impl Into<ResourceId>, frames: u32) -> Self {
         Self {
             id: id.into(),
+            frames: Some(frames),
             extra: Map::new(),
         }
     }

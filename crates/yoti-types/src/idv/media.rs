@@ -24,9 +24,14 @@ open_enum! {
 ///
 /// Also the shape of `generated_media` entries (which carry only `id` and `type`). Fetch the
 /// content with `GET /sessions/{session_id}/media/{id}/content`.
+///
+/// Yoti's own SDKs accept `"media": {}` (no `id`, for example in an `identity_profile_report`
+/// or the image of a face capture); so does this model: the id is then empty
+/// ([`Media::has_id`] is false), is not serialized back, and whatever else was there is kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Media {
-    /// The media id.
+    /// The media id (empty when the service sent none).
+    #[serde(default = "absent_id", skip_serializing_if = "is_absent")]
     pub id: MediaId,
     /// The content type family.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -42,7 +47,21 @@ pub struct Media {
     pub extra: Map<String, Value>,
 }
 
+fn absent_id() -> MediaId {
+    MediaId::new(String::new())
+}
+
+fn is_absent(id: &MediaId) -> bool {
+    id.as_str().is_empty()
+}
+
 impl Media {
+    /// Whether the service named the media (`false` for `"media": {}`): only then can its
+    /// content be fetched.
+    pub fn has_id(&self) -> bool {
+        !is_absent(&self.id)
+    }
+
     /// Media with an id and a type, no timestamps.
     pub fn new(id: impl Into<MediaId>, media_type: MediaType) -> Self {
         Self {

@@ -39,7 +39,7 @@ pub mod spec;
 pub mod supported_documents;
 
 pub use devices::{DeviceEventType, DeviceInfo, TrackedDeviceEvent};
-pub use error::{IdvErrorBody, IdvFieldError};
+pub use error::{IdvErrorBody, IdvErrorCode, IdvFieldError};
 pub use face_capture::{CreateFaceCaptureResourceRequest, CreateFaceCaptureResourceResponse};
 pub use kinds::{CaptureMethod, CheckType, LivenessType, TaskType};
 pub use media::{Media, MediaContainer, MediaType};

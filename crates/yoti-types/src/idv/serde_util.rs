@@ -73,6 +73,26 @@ pub(crate) fn opt_any_case<'de, D: Deserializer<'de>, T: OpenEnum>(
     Ok(value.map(|v| parse_any_case(&v)))
 }
 
+/// `deserialize_with` for the `tasks` of a resource: Yoti's SDKs accept a task given as a
+/// plain string (its `type`), read here as `{"type": ..}`; objects parse as usual.
+pub(crate) fn tasks_lenient<'de, D: Deserializer<'de>, T: DeserializeOwned>(
+    d: D,
+) -> Result<Vec<T>, D::Error> {
+    Option::<Vec<Value>>::deserialize(d)?
+        .unwrap_or_default()
+        .into_iter()
+        .map(|task| {
+            let task = match task {
+                Value::String(kind) => {
+                    Value::Object(Map::from_iter([("type".to_owned(), Value::String(kind))]))
+                }
+                other => other,
+            };
+            T::deserialize(task).map_err(D::Error::custom)
+        })
+        .collect()
+}
+
 /// Reads an object tagged by a string `type` field: returns the tag and the other fields.
 pub(crate) fn untag<'de, D: Deserializer<'de>>(
     d: D,

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use super::tasks::Task;
 use crate::Timestamp;
 use crate::idv::media::{Media, MediaContainer};
-use crate::idv::serde_util::opt_any_case;
+use crate::idv::serde_util::{opt_any_case, tasks_lenient};
 use crate::idv::{CaptureMethod, LivenessType, MediaId, ResourceId};
 
 open_enum! {
@@ -104,7 +104,7 @@ pub struct IdDocumentResource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<Timestamp>,
     /// Tasks run on the resource.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tasks_lenient")]
     pub tasks: Vec<Task>,
     /// Fields this version does not model, kept as sent.
     #[serde(flatten)]
@@ -142,7 +142,7 @@ pub struct SupplementaryDocumentResource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<Timestamp>,
     /// Tasks run on the resource.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tasks_lenient")]
     pub tasks: Vec<Task>,
     /// Fields this version does not model, kept as sent.
     #[serde(flatten)]
@@ -180,7 +180,7 @@ pub struct LivenessResource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<Timestamp>,
     /// Tasks run on the resource.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tasks_lenient")]
     pub tasks: Vec<Task>,
     /// Fields this version does not model, kept as sent.
     #[serde(flatten)]
@@ -206,7 +206,7 @@ pub struct FaceCaptureResource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<Timestamp>,
     /// Tasks run on the resource.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tasks_lenient")]
     pub tasks: Vec<Task>,
     /// Fields this version does not model, kept as sent.
     #[serde(flatten)]
@@ -230,7 +230,7 @@ pub struct ShareCodeResource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<Timestamp>,
     /// Tasks run on the resource.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tasks_lenient")]
     pub tasks: Vec<Task>,
     /// Fields this version does not model (profiles, photos, files...), kept as sent.
     #[serde(flatten)]
@@ -256,7 +256,7 @@ pub struct ApplicantProfileResource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<Timestamp>,
     /// Tasks run on the resource.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tasks_lenient")]
     pub tasks: Vec<Task>,
     /// Fields this version does not model, kept as sent.
     #[serde(flatten)]
