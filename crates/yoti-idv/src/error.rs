@@ -134,6 +134,12 @@ impl Error {
         }
     }
 
+    /// Yoti's error code as an [`IdvErrorCode`](yoti_types::idv::IdvErrorCode), to match on a
+    /// name (`err.error_code() == Some(IdvErrorCode::SessionNotFound)`).
+    pub fn error_code(&self) -> Option<yoti_types::idv::IdvErrorCode> {
+        self.code().map(yoti_types::idv::IdvErrorCode::from)
+    }
+
     /// Yoti's error message, for an API error whose body had one.
     pub fn message(&self) -> Option<&str> {
         match self {

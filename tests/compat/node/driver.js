@@ -22,7 +22,7 @@ const EXPORT_DIR = process.env.EXPORT_DIR;
 const steps = {};
 // Public IDV methods the Node SDK does not have (the Python suite records its own).
 const lacks = [
-  'IDVService: identity_profile_preview / import_token (no builder method, no getter)',
+  'IDVClient: identity_profile_preview / import_token (no builder method, no getter)',
   'GetSessionResult: no getter for identity_profile_preview, advanced_identity_profile_preview, import_token',
 ];
 
@@ -205,7 +205,7 @@ async function profileSession(idv, name, spec) {
 }
 
 async function main() {
-  const idv = new yoti.IDVService(SDK_ID, PEM, { apiUrl: `${BASE}/idverify/v1` });
+  const idv = new yoti.IDVClient(SDK_ID, PEM, { apiUrl: `${BASE}/idverify/v1` });
   const sandboxClient = new sandbox.SandboxIDVClientBuilder()
     .withClientSdkId(SDK_ID).withPemString(PEM)
     .withSandboxUrl(`${BASE}/sandbox/idverify/v1`).build();
@@ -391,7 +391,7 @@ async function main() {
   });
 
   await step('wrong key is 401', async () => {
-    const wrong = new yoti.IDVService(SDK_ID, WRONG_PEM, { apiUrl: `${BASE}/idverify/v1` });
+    const wrong = new yoti.IDVClient(SDK_ID, WRONG_PEM, { apiUrl: `${BASE}/idverify/v1` });
     let status;
     try { await wrong.getSupportedDocuments(false); } catch (e) { status = e.getResponseStatusCode(); }
     let sandboxStatus;

@@ -150,11 +150,15 @@ fn essence(content_type: &str) -> String {
         .to_ascii_lowercase()
 }
 
-/// 415 unless the part is declared image/jpeg or image/png; 422 unless it decodes. Answers the
-/// content type to serve it with (that of the bytes).
+/// 415 unless the part is declared image/jpeg or image/png (or `image/jpg`, which Yoti's Node
+/// SDK sends for `forJpegImage()`); 422 unless it decodes. Answers the content type to serve it
+/// with (that of the bytes).
 pub(super) fn check_image(part: &Part) -> Result<&'static str, ApiError> {
     let declared = part.content_type.as_deref().map(essence);
-    if !matches!(declared.as_deref(), Some("image/jpeg" | "image/png")) {
+    if !matches!(
+        declared.as_deref(),
+        Some("image/jpeg" | "image/jpg" | "image/png")
+    ) {
         return Err(ApiError::idv(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "UNSUPPORTED_MEDIA_TYPE",
