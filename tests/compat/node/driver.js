@@ -22,6 +22,7 @@ const EXPORT_DIR = process.env.EXPORT_DIR;
 const steps = {};
 // Public IDV methods the Node SDK does not have (the Python suite records its own).
 const lacks = [
+  'AdvancedIdentityProfileSchemeConfigBuilder: yoti 4.13.2 exports the config class under the builder name (no withFilter/build; `new` it with the filter)',
   'IDVClient: identity_profile_preview / import_token (no builder method, no getter)',
   'GetSessionResult: no getter for identity_profile_preview, advanced_identity_profile_preview, import_token',
 ];
@@ -43,7 +44,7 @@ function must(cond, what) {
 }
 
 function exportJson(name, value) {
-  fs.writeFileSync(path.join(EXPORT_DIR, name), JSON.stringify(value, null, 2));
+  fs.writeFileSync(path.join(EXPORT_DIR, `node-${name}`), JSON.stringify(value, null, 2));
 }
 
 async function admin(method, urlPath, body) {
@@ -282,7 +283,6 @@ async function main() {
   let result;
   await step('getSession', async () => {
     result = await waitCompleted(idv, sessionId);
-    exportJson('emulator-session-result.json', result);
     const r = result.getResources();
     const nonEmpty = {
       getChecks: result.getChecks().length,
@@ -388,6 +388,83 @@ async function main() {
     const compliance = adv.getIdentityProfileReport().getCompliance();
     must(compliance.length === 1, 'compliance per trust framework');
     return { result: adv.getResult() };
+  });
+
+  // The builder options the full session does not use, on a second session: created,
+  // configured, read back, deleted.
+  await step('createSession (builder variants)', async () => {
+    const sdkConfig = new yoti.SdkConfigBuilder()
+      .withAllowsCamera()
+      .withAllowedCaptureMethods('CAMERA')
+      .withEarlyBiometricConsentFlow()
+      .withBiometricConsentFlow('EARLY')
+      .withIdDocumentTextExtractionCategoryRetries('GENERIC', 1)
+      .withSuppressedScreens(['ID_DOCUMENT_EDUCATION'])
+      .build();
+    const notifications = new yoti.NotificationConfigBuilder()
+      .withEndpoint('https://example.com/hook').withAuthToken('u:p').withAuthTypeBasic()
+      .withTopic('CLIENT_SESSION_TOKEN_DELETED').build();
+    const blacklist = new yoti.DocumentRestrictionsFilterBuilder()
+      .forBlacklist()
+      .withDocumentRestriction(new yoti.DocumentRestrictionBuilder().withDocumentTypes(['NATIONAL_ID']).build())
+      .withAllowExpiredDocuments(true)
+      .build();
+    const orthogonal = new yoti.OrthogonalRestrictionsFilterBuilder()
+      .withBlacklistedCountries(['FRA'])
+      .withWhitelistedDocumentTypes(['PASSPORT', 'DRIVING_LICENCE'])
+      .build();
+    const custom = new yoti.RequestedCustomAccountWatchlistAdvancedCaConfigBuilder()
+      .withApiKey('ca-key').withMonitoring(true).withTags({ team: 'compat' }).withClientRef('ref-1')
+      .withRemoveDeceased(false).withShareUrl(false)
+      .withSources(new yoti.RequestedSearchProfileSourcesBuilder().withSearchProfile('profile-1').build())
+      .withMatchingStrategy(new yoti.RequestedExactMatchingStrategyBuilder().build())
+      .build();
+    const spec4 = new yoti.SessionSpecificationBuilder()
+      .withSessionDeadline(new Date(Date.now() + 3600 * 1000))
+      .withBlockBiometricConsent(true)
+      .withSdkConfig(sdkConfig)
+      .withNotifications(notifications)
+      .withRequestedCheck(new yoti.RequestedDocumentAuthenticityCheckBuilder().withManualCheckAlways().build())
+      .withRequestedCheck(new yoti.RequestedFaceMatchCheckBuilder().withManualCheckNever().build())
+      .withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().build())
+      .withRequestedCheck(new yoti.RequestedWatchlistScreeningCheckBuilder().withCategory('SANCTIONS').build())
+      .withRequestedCheck(new yoti.RequestedWatchlistAdvancedCaCheckBuilder().withConfig(custom).build())
+      .withRequestedTask(new yoti.RequestedTextExtractionTaskBuilder()
+        .withManualCheckNever().withChipDataIgnore().build())
+      .withRequestedTask(new yoti.RequestedSupplementaryDocTextExtractionTaskBuilder()
+        .withManualCheckFallback().build())
+      .withRequiredDocument(new yoti.RequiredIdDocumentBuilder().withFilter(blacklist).build())
+      .withRequiredDocument(new yoti.RequiredIdDocumentBuilder().withFilter(orthogonal).build())
+      .withRequiredDocument(new yoti.RequiredSupplementaryDocumentBuilder()
+        .withObjective(new yoti.ProofOfAddressObjectiveBuilder().build()).build())
+      .build();
+    exportJson('builder-session-spec-variants.json', spec4);
+    const created = await idv.createSession(spec4);
+    const id = created.getSessionId();
+    const config = await idv.getSessionConfiguration(id);
+    const ids = config.getCapture().getIdDocumentResourceRequirements();
+    must(ids[0].getAllowedCaptureMethods() === 'CAMERA', 'CAMERA');
+    must(config.getCapture().getLivenessResourceRequirements()[0].getLivenessType() === 'STATIC', 'STATIC');
+    await idv.deleteSession(id);
+    return { requested_checks: config.getRequestedChecks().length };
+  });
+
+  await step('advanced_identity_profile_requirements (scheme objective and config)', async () => {
+    const filter = new yoti.OrthogonalRestrictionsFilterBuilder().withWhitelistedCountries(['GBR']).build();
+    const scheme = new yoti.AdvancedIdentityProfileSchemeBuilder()
+      .withType('IDENTITY').withObjective('AL_M1').withLabel('identity')
+      // yoti 4.13.2 exports the config class itself under the builder's name.
+      .withConfig(new yoti.AdvancedIdentityProfileSchemeConfigBuilder(filter))
+      .build();
+    const requirements = new yoti.AdvancedIdentityProfileRequirementsBuilder()
+      .withProfile(new yoti.AdvancedIdentityProfileBuilder()
+        .withTrustFramework('YOTI_GLOBAL').withScheme(scheme).build())
+      .build();
+    const spec5 = new yoti.SessionSpecificationBuilder()
+      .withAdvancedIdentityProfileRequirements(requirements).build();
+    exportJson('builder-session-spec-advanced-scheme-config.json', spec5);
+    const { s } = await profileSession(idv, 'advanced-config', spec5);
+    must(s.getAdvancedIdentityProfile().getResult() === 'DONE', 'DONE');
   });
 
   await step('wrong key is 401', async () => {

@@ -6,6 +6,7 @@ Run by tests/tests/compat_sdks.rs with EMULATOR_URL, SDK_ID, KEY_PATH, WRONG_KEY
 JPEG_PATH and EXPORT_DIR.
 """
 
+import datetime
 import json
 import os
 import sys
@@ -26,6 +27,7 @@ from yoti_python_sdk.doc_scan import (
     SessionSpecBuilder,
 )
 from yoti_python_sdk.doc_scan.exception import DocScanException
+from yoti_python_sdk.utils import YotiEncoder
 from yoti_python_sdk.doc_scan.session.create.check.watchlist_screen import (
     WatchlistScreeningCheckBuilder,
 )
@@ -126,8 +128,9 @@ def must(cond, what):
 
 
 def export(name, obj):
-    with open(os.path.join(EXPORT_DIR, name), "w") as f:
-        json.dump(obj, f, indent=2, default=lambda o: o.to_json())
+    with open(os.path.join(EXPORT_DIR, "python-" + name), "w") as f:
+        # As the SDK serializes what it sends.
+        f.write(json.dumps(obj, indent=2, cls=YotiEncoder))
 
 
 def admin(method, path, body=None):
@@ -428,6 +431,87 @@ def main():
         must(status == 404, "404, got %s" % status)
 
     step("get_session after delete is 404", gone)
+
+    def variants():
+        sdk_config = (
+            SdkConfigBuilder()
+            .with_allows_camera()
+            .with_allowed_capture_methods("CAMERA")
+            .with_suppressed_screens(["ID_DOCUMENT_EDUCATION"])
+            .with_suppressed_screen("FACE_CAPTURE_EDUCATION")
+            .build()
+        )
+        notifications = (
+            NotificationConfigBuilder()
+            .with_endpoint("https://example.com/hook")
+            .with_auth_token("u:p")
+            .with_basic_auth_type()
+            .with_topic("CLIENT_SESSION_TOKEN_DELETED")
+            .build()
+        )
+        blacklist = (
+            DocumentRestrictionsFilterBuilder()
+            .for_blacklist()
+            .with_document_restriction(
+                DocumentRestrictionBuilder().with_document_types(["NATIONAL_ID"]).build()
+            )
+            .build()
+        )
+        orthogonal = (
+            OrthogonalRestrictionsFilterBuilder()
+            .with_blacklisted_country_codes(["FRA"])
+            .with_whitelisted_document_types(["PASSPORT", "DRIVING_LICENCE"])
+            .disable_non_latin_documents()
+            .build()
+        )
+        deadline = (
+            datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)
+        ).strftime("%Y-%m-%dT%H:%M:%SZ")  # the SDK sends the string as given
+        spec = (
+            SessionSpecBuilder()
+            .with_session_deadline(deadline)
+            .with_block_biometric_consent(True)
+            .with_sdk_config(sdk_config)
+            .with_notifications(notifications)
+            .with_requested_check(
+                RequestedDocumentAuthenticityCheckBuilder().with_manual_check_always().build()
+            )
+            .with_requested_check(RequestedFaceMatchCheckBuilder().with_manual_check_never().build())
+            .with_requested_check(
+                RequestedLivenessCheckBuilder().with_liveness_type("STATIC").build()
+            )
+            .with_requested_check(
+                WatchlistScreeningCheckBuilder()
+                .with_categories(["SANCTIONS"])
+                .with_manual_check("NEVER")
+                .build()
+            )
+            .with_requested_task(
+                RequestedTextExtractionTaskBuilder()
+                .with_manual_check_never()
+                .with_chip_data_ignore()
+                .build()
+            )
+            .with_requested_task(
+                RequestedSupplementaryDocTextExtractionTaskBuilder()
+                .with_manual_check_fallback()
+                .build()
+            )
+            .with_required_document(RequiredIdDocumentBuilder().with_filter(blacklist).build())
+            .with_required_document(RequiredIdDocumentBuilder().with_filter(orthogonal).build())
+            .with_required_document(
+                RequiredSupplementaryDocumentBuilder()
+                .with_objective(ProofOfAddressObjectiveBuilder().build())
+                .build()
+            )
+            .build()
+        )
+        export("builder-session-spec-variants.json", spec)
+        created = client.create_session(spec)
+        client.delete_session(created.session_id)
+        return {"session_id": created.session_id}
+
+    step("create_session (builder variants)", variants)
 
     def wrong_key():
         wrong = DocScanClient(SDK_ID, WRONG_KEY_PATH, BASE + "/idverify/v1")
