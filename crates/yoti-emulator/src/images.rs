@@ -38,7 +38,7 @@ pub(crate) enum Colour {
 }
 
 /// What [`inspect`] learnt from a full decode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ImageInfo {
     pub(crate) format: ImageFormat,
     pub(crate) width: u32,
@@ -51,6 +51,22 @@ pub(crate) struct ImageInfo {
     /// Whether every pixel is grey: a grey colour model, or colour channels that are all
     /// equal (within 2 levels, for JPEG rounding) in every pixel.
     pub(crate) greyscale: bool,
+    /// The RGB pixels (3 bytes each) of the top [`TOP_ROWS`] rows, once decoded (for the
+    /// age test images' rule).
+    pub(crate) top_rows: Option<Vec<u8>>,
+}
+
+/// How many rows of pixels [`inspect`] keeps.
+pub(crate) const TOP_ROWS: u32 = 64;
+
+/// The top [`TOP_ROWS`] rows of `pixels` (`stride` bytes a pixel) as RGB.
+fn top_rgb(pixels: &[u8], stride: usize, width: u32) -> Vec<u8> {
+    let count = width as usize * TOP_ROWS as usize;
+    pixels
+        .chunks_exact(stride)
+        .take(count)
+        .flat_map(|p| [p[0], p[1], p[2]])
+        .collect()
 }
 
 /// The largest image [`inspect`] decodes, in pixels (about 100 MB of RGBA).
@@ -128,6 +144,7 @@ pub(crate) fn header(bytes: &[u8]) -> Result<ImageInfo, String> {
                 colour,
                 channels,
                 greyscale: matches!(colour, Colour::Grey),
+                top_rows: None,
             })
         }
         Some(ImageFormat::Png) => {
@@ -150,6 +167,7 @@ pub(crate) fn header(bytes: &[u8]) -> Result<ImageInfo, String> {
                 colour,
                 channels,
                 greyscale: matches!(colour, Colour::Grey | Colour::GreyAlpha),
+                top_rows: None,
             })
         }
         None => Err("neither a JPEG nor a PNG".into()),
@@ -186,6 +204,7 @@ pub(crate) fn inspect(bytes: &[u8]) -> Result<ImageInfo, String> {
             if info.colour == Colour::Rgb {
                 info.greyscale = all_grey(&rgb, 3, 2);
             }
+            info.top_rows = Some(top_rgb(&rgb, 3, info.width));
         }
         ImageFormat::Png => {
             let mut decoder = png::Decoder::new(Cursor::new(bytes));
@@ -214,6 +233,7 @@ pub(crate) fn inspect(bytes: &[u8]) -> Result<ImageInfo, String> {
             }
             if let Some(stride) = stride {
                 info.greyscale = all_grey(&pixels[..frame.buffer_size()], stride, 0);
+                info.top_rows = Some(top_rgb(&pixels[..frame.buffer_size()], stride, info.width));
             }
         }
     }
@@ -258,6 +278,26 @@ pub(crate) fn jpeg(width: u32, height: u32, seed: u64) -> Vec<u8> {
         u16::try_from(height).unwrap_or(u16::MAX),
     );
     let data = pixels(u32::from(w), u32::from(h), seed);
+    let mut out = Vec::new();
+    jpeg_encoder::Encoder::new(&mut out, 90)
+        .encode(&data, w, h, jpeg_encoder::ColorType::Rgb)
+        .expect("a valid RGB buffer encodes");
+    out
+}
+
+/// A colour JPEG of `width` x `height` (at least 256 x 64) that asks the age service for
+/// `wanted` (the rule in `crate::age::test_images`).
+pub(crate) fn age_test_jpeg(
+    width: u32,
+    height: u32,
+    wanted: &crate::age::test_images::AgeTestImage,
+) -> Vec<u8> {
+    let (w, h) = (
+        u16::try_from(width).unwrap_or(u16::MAX),
+        u16::try_from(height).unwrap_or(u16::MAX),
+    );
+    let mut data = pixels(u32::from(w), u32::from(h), 7);
+    crate::age::test_images::paint(&mut data, u32::from(w), wanted);
     let mut out = Vec::new();
     jpeg_encoder::Encoder::new(&mut out, 90)
         .encode(&data, w, h, jpeg_encoder::ColorType::Rgb)

@@ -68,6 +68,15 @@ pub mod test_images {
     pub fn png(width: u32, height: u32, seed: u64) -> Vec<u8> {
         crate::images::png(width, height, seed)
     }
+
+    pub use crate::age::test_images::AgeTestImage;
+
+    /// An age test image: a 640 x 640 JPEG that the Age Estimation endpoints answer with the
+    /// outcome it asks for (an age, `fake`, or an error code), by its content: see "Age test
+    /// images" in the crate README.
+    pub fn age(wanted: &AgeTestImage) -> Vec<u8> {
+        crate::images::age_test_jpeg(640, 640, wanted)
+    }
 }
 
 /// The default request body limit: 16 MiB.
