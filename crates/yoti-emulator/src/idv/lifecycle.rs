@@ -34,6 +34,7 @@ use super::notify::About;
 use crate::error::ApiError;
 use crate::images;
 use crate::state::Shared;
+use yoti_types::idv::IdvErrorCode;
 
 /// The path of "trigger checks", relative to the IDV mount.
 ///
@@ -134,7 +135,7 @@ pub(super) fn trigger(
         let session = handle.session;
         let mut incomplete = ApiError::idv(
             StatusCode::CONFLICT,
-            "RESOURCES_INCOMPLETE",
+            IdvErrorCode::ResourcesIncomplete.as_str(),
             "Checks cannot be triggered before every required resource is provided.",
         );
         for (i, requirement) in session.requirements.iter().enumerate() {

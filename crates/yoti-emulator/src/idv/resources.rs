@@ -35,7 +35,7 @@ use yoti_types::idv::devices::{DeviceEventType, DeviceInfo};
 use yoti_types::idv::result::{SourceType, TaskState};
 use yoti_types::idv::{
     CaptureMethod, CreateFaceCaptureResourceRequest, CreateFaceCaptureResourceResponse,
-    LivenessType, MediaType, WebhookTopic,
+    IdvErrorCode, LivenessType, MediaType, WebhookTopic,
 };
 
 use super::lifecycle::with_inner;
@@ -93,13 +93,17 @@ fn access<'a>(
 }
 
 fn locked(message: impl Into<String>) -> ApiError {
-    ApiError::idv(StatusCode::CONFLICT, "RESOURCE_LOCKED", message)
+    ApiError::idv(
+        StatusCode::CONFLICT,
+        IdvErrorCode::ResourceLocked.as_str(),
+        message,
+    )
 }
 
 fn resource_not_found(id: &str) -> ApiError {
     ApiError::idv(
         StatusCode::NOT_FOUND,
-        "RESOURCE_NOT_FOUND",
+        IdvErrorCode::ResourceNotFound.as_str(),
         format!("No resource with id {id:?} in this session."),
     )
 }
@@ -107,19 +111,23 @@ fn resource_not_found(id: &str) -> ApiError {
 fn not_required(what: &str) -> ApiError {
     ApiError::idv(
         StatusCode::FORBIDDEN,
-        "RESOURCE_NOT_REQUIRED",
+        IdvErrorCode::ResourceNotRequired.as_str(),
         format!("The session has no {what} requirement left to satisfy."),
     )
 }
 
 fn bad_request(message: impl Into<String>) -> ApiError {
-    ApiError::idv(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
+    ApiError::idv(
+        StatusCode::BAD_REQUEST,
+        IdvErrorCode::BadRequest.as_str(),
+        message,
+    )
 }
 
 fn invalid_field(property: &str, message: &str) -> ApiError {
     ApiError::idv(
         StatusCode::BAD_REQUEST,
-        "PAYLOAD_VALIDATION",
+        IdvErrorCode::PayloadValidation.as_str(),
         format!("`{property}`: {message}"),
     )
     .field_error(property, message)
@@ -161,7 +169,7 @@ pub(super) fn check_image(part: &Part) -> Result<&'static str, ApiError> {
     ) {
         return Err(ApiError::idv(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE",
+            IdvErrorCode::UnsupportedMediaType.as_str(),
             format!(
                 "binary-content must be image/jpeg or image/png, not {}",
                 declared.as_deref().unwrap_or("(no content type)")
@@ -171,7 +179,7 @@ pub(super) fn check_image(part: &Part) -> Result<&'static str, ApiError> {
     let info = images::inspect(&part.bytes).map_err(|e| {
         ApiError::idv(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "UNPROCESSABLE_MEDIA",
+            IdvErrorCode::UnprocessableMedia.as_str(),
             format!("binary-content is not a decodable image: {e}"),
         )
     })?;
@@ -202,7 +210,7 @@ fn check_facemap(part: &Part) -> Result<(), ApiError> {
     if declared.as_deref() != Some("application/octet-stream") {
         return Err(ApiError::idv(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE",
+            IdvErrorCode::UnsupportedMediaType.as_str(),
             format!(
                 "a face map must be application/octet-stream, not {}",
                 declared.as_deref().unwrap_or("(no content type)")
@@ -212,7 +220,7 @@ fn check_facemap(part: &Part) -> Result<(), ApiError> {
     if part.bytes.is_empty() {
         return Err(ApiError::idv(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "UNPROCESSABLE_MEDIA",
+            IdvErrorCode::UnprocessableMedia.as_str(),
             "the face map is empty",
         ));
     }
@@ -248,7 +256,7 @@ async fn read_multipart(parts: &mut Parts, body: Bytes) -> Result<Upload, ApiErr
     if essence(content_type) != "multipart/form-data" {
         return Err(ApiError::idv(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE",
+            IdvErrorCode::UnsupportedMediaType.as_str(),
             format!(
                 "expected a multipart/form-data body with a binary-content part, got {:?}",
                 content_type
@@ -490,7 +498,7 @@ pub(super) fn create_document(
 fn document_not_allowed(doc_type: &str, country: &str) -> ApiError {
     ApiError::idv(
         StatusCode::BAD_REQUEST,
-        "DOCUMENT_NOT_ALLOWED",
+        IdvErrorCode::DocumentNotAllowed.as_str(),
         format!("A {doc_type} issued by {country} is not allowed by the session's requirement."),
     )
 }

@@ -26,6 +26,7 @@ use super::parse_json;
 use crate::auth::AuthedApp;
 use crate::error::ApiError;
 use crate::state::Shared;
+use yoti_types::idv::IdvErrorCode;
 
 /// Parses a configuration, keeping the JSON as sent for `GET`.
 fn stored(body: &[u8]) -> Result<StoredConfig, ApiError> {
@@ -37,7 +38,7 @@ fn stored(body: &[u8]) -> Result<StoredConfig, ApiError> {
 fn app_not_found(sdk_id: &str) -> ApiError {
     ApiError::idv(
         StatusCode::NOT_FOUND,
-        "APP_NOT_FOUND",
+        IdvErrorCode::AppNotFound.as_str(),
         format!("No application {sdk_id:?} for this signature."),
     )
 }

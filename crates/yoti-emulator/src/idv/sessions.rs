@@ -16,6 +16,7 @@ use super::parse_json;
 use crate::auth::AuthedApp;
 use crate::error::ApiError;
 use crate::state::Shared;
+use yoti_types::idv::IdvErrorCode;
 
 /// Yoti's default `client_session_token_ttl`, in seconds.
 const DEFAULT_TOKEN_TTL: u64 = 600;
@@ -23,7 +24,11 @@ const DEFAULT_TOKEN_TTL: u64 = 600;
 const DEFAULT_RESOURCES_TTL: u64 = 87_000;
 
 fn payload_validation(message: impl Into<String>) -> ApiError {
-    ApiError::idv(StatusCode::BAD_REQUEST, "PAYLOAD_VALIDATION", message)
+    ApiError::idv(
+        StatusCode::BAD_REQUEST,
+        IdvErrorCode::PayloadValidation.as_str(),
+        message,
+    )
 }
 
 /// Validates a specification as Yoti does (`http://` notification endpoints allowed to
@@ -122,7 +127,7 @@ pub(super) async fn delete(
         {
             return Err(ApiError::idv(
                 StatusCode::CONFLICT,
-                "CHECKS_NOT_FINISHED",
+                IdvErrorCode::ChecksNotFinished.as_str(),
                 "The session's checks are not finished; delete it once it is COMPLETED.",
             ));
         }

@@ -43,6 +43,7 @@ use super::resources::{
 use crate::error::ApiError;
 use crate::images;
 use crate::state::Shared;
+use yoti_types::idv::IdvErrorCode;
 
 #[derive(Debug, Default, Deserialize)]
 struct Simulate {
@@ -110,14 +111,14 @@ async fn run(
             TokenState::Expired => {
                 return Err(ApiError::idv(
                     StatusCode::CONFLICT,
-                    "TOKEN_EXPIRED",
+                    IdvErrorCode::TokenExpired.as_str(),
                     "The session expired: its client session token is no longer valid.",
                 ));
             }
             TokenState::Deleted => {
                 return Err(ApiError::idv(
                     StatusCode::CONFLICT,
-                    "SESSION_NOT_ONGOING",
+                    IdvErrorCode::SessionNotOngoing.as_str(),
                     "The session's checks were already triggered.",
                 ));
             }
