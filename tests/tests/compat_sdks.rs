@@ -84,8 +84,10 @@ fn missing_tools() -> Vec<&'static str> {
     if !runs("npm", &["--version"]) {
         missing.push("npm");
     }
-    if !runs("python3", &["-m", "venv", "--help"]) {
-        missing.push("python3 -m venv");
+    // Debian's python3 has the venv module without python3-venv, but no ensurepip: creating
+    // a venv then fails, so ask for both.
+    if !runs("python3", &["-c", "import ensurepip, venv"]) {
+        missing.push("python3 venv with ensurepip (python3-venv)");
     }
     missing
 }
