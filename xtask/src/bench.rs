@@ -20,12 +20,13 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// Every benchmark: package, bench target.
-const BENCHES: [(&str, &str); 6] = [
+const BENCHES: [(&str, &str); 7] = [
     ("yoti-auth", "signing"),
     ("yoti-age", "sign"),
     ("yoti-types", "parse"),
     ("yoti-tests", "e2e"),
     ("yoti-tests", "emulator"),
+    ("yoti-tests", "emulator_scale"),
     ("yoti-tests", "media"),
 ];
 
@@ -44,6 +45,8 @@ their summary table to docs/BENCHMARKS.md:
   yoti-types parse     a large session result, typed against serde_json::Value
   yoti-tests e2e       get_session round trips at concurrency 1 and 16 against signing
   yoti-tests emulator  verified signed requests per second against raw verification
+  yoti-tests emulator_scale  requests/s and p99 with 100k live IDV sessions against 1k,
+                       and RSS per live session
   yoti-tests media     peak memory growth of a 50 MB download, streamed and collected
 
   --seconds N  how long each timed benchmark measures (BENCH_SECONDS; default: the
