@@ -16,7 +16,6 @@
 //!   same cores as the client's signing.
 //! - Batches of each alternate until the time is up; the best batch of each is kept.
 
-#[allow(dead_code, reason = "each benchmark uses part of it")]
 mod common;
 
 use std::hint::black_box;

@@ -18,7 +18,7 @@
 //!   a cold process, the second warm); the figure is the larger growth of the two;
 //! - collected, for contrast: `MediaStream::bytes()`.
 
-#[allow(dead_code, reason = "each benchmark uses part of it")]
+#[expect(dead_code, reason = "each benchmark uses part of it")]
 mod common;
 
 use std::io::{BufRead, BufReader, Write};

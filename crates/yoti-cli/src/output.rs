@@ -30,7 +30,6 @@ impl Failure {
     }
 
     /// An API error: its JSON on stderr, exit code 1.
-    #[allow(dead_code, reason = "used by the service subcommands")]
     pub(crate) fn api(json: &impl Serialize) -> Self {
         let message =
             serde_json::to_string(json).unwrap_or_else(|e| format!("(unprintable error: {e})"));

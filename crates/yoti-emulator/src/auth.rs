@@ -23,7 +23,6 @@ use crate::state::Shared;
 
 /// The application a request was verified for; handlers read it from the extensions.
 #[derive(Debug, Clone)]
-#[allow(dead_code, reason = "read by the session handlers")]
 pub(crate) struct AuthedApp {
     pub(crate) sdk_id: String,
 }

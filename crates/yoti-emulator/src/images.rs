@@ -46,7 +46,6 @@ pub(crate) struct ImageInfo {
     /// The declared colour model.
     pub(crate) colour: Colour,
     /// The number of channels the file stores (CMYK: 4, palette: 1).
-    #[allow(dead_code, reason = "part of the API the IDV emulator reuses")]
     pub(crate) channels: u8,
     /// Whether every pixel is grey: a grey colour model, or colour channels that are all
     /// equal (within 2 levels, for JPEG rounding) in every pixel.
@@ -251,7 +250,6 @@ fn all_grey(pixels: &[u8], stride: usize, tolerance: u8) -> bool {
 
 /// Deterministic RGB pixels: a soft diagonal gradient whose hues depend on `seed`, with a
 /// little noise so that the picture compresses like a photograph rather than a flat fill.
-#[cfg_attr(not(test), allow(dead_code, reason = "reused by the IDV emulator"))]
 fn pixels(width: u32, height: u32, seed: u64) -> Vec<u8> {
     let mut rng = fastrand::Rng::with_seed(seed);
     let base = [rng.u8(..), rng.u8(..), rng.u8(..)];
@@ -271,7 +269,6 @@ fn pixels(width: u32, height: u32, seed: u64) -> Vec<u8> {
 }
 
 /// A colour JPEG of `width` x `height` (each at most 65,535) whose content depends on `seed`.
-#[cfg_attr(not(test), allow(dead_code, reason = "reused by the IDV emulator"))]
 pub(crate) fn jpeg(width: u32, height: u32, seed: u64) -> Vec<u8> {
     let (w, h) = (
         u16::try_from(width).unwrap_or(u16::MAX),
@@ -306,7 +303,6 @@ pub(crate) fn age_test_jpeg(
 }
 
 /// A colour (RGB) PNG of `width` x `height` whose content depends on `seed`.
-#[cfg_attr(not(test), allow(dead_code, reason = "reused by the IDV emulator"))]
 pub(crate) fn png(width: u32, height: u32, seed: u64) -> Vec<u8> {
     let data = pixels(width, height, seed);
     let mut out = Vec::new();

@@ -21,10 +21,6 @@ pub(crate) struct App {
 }
 
 #[derive(Debug)]
-#[allow(
-    dead_code,
-    reason = "service state is filled in as the services are emulated"
-)]
 pub(crate) struct State {
     pub(crate) apps: RwLock<HashMap<String, App>>,
     pub(crate) verifier: Verifier,

@@ -193,12 +193,12 @@ mod tests {
     #[test]
     fn decode_errors_carry_the_json_path() {
         #[derive(Debug, serde::Deserialize)]
-        #[allow(dead_code)]
+        #[expect(dead_code, reason = "the test reads only the error")]
         struct Outer {
             items: Vec<Inner>,
         }
         #[derive(Debug, serde::Deserialize)]
-        #[allow(dead_code)]
+        #[expect(dead_code, reason = "the test reads only the error")]
         struct Inner {
             n: u32,
         }

@@ -91,7 +91,7 @@ impl From<OffsetDateTime> for Timestamp {
 }
 
 #[cfg(test)]
-#[allow(
+#[expect(
     unreachable_pub,
     reason = "the macro declares public items; this one is test-only"
 )]

@@ -280,12 +280,12 @@ mod tests {
     fn json_errors_name_the_field() {
         #[derive(Debug, serde::Deserialize)]
         struct Body {
-            #[allow(dead_code, reason = "only parsed")]
+            #[expect(dead_code, reason = "only parsed")]
             inner: Inner,
         }
         #[derive(Debug, serde::Deserialize)]
         struct Inner {
-            #[allow(dead_code, reason = "only parsed")]
+            #[expect(dead_code, reason = "only parsed")]
             n: u32,
         }
         let e = parse_json::<Body>(br#"{"inner": {"n": "x"}}"#).unwrap_err();

@@ -307,7 +307,7 @@ async fn run(
 }
 
 /// Creates (if needed) a document for a requirement and uploads its missing pages.
-#[allow(
+#[expect(
     clippy::too_many_arguments,
     reason = "one call site, each argument named there"
 )]

@@ -309,7 +309,6 @@ pub struct DocumentSchemeValidityConfig {
 /// only when set.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-#[allow(clippy::large_enum_variant)] // a spec holds a handful of checks: boxing buys nothing
 pub enum RequestedCheck {
     /// `ID_DOCUMENT_AUTHENTICITY`.
     IdDocumentAuthenticity {
