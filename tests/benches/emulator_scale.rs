@@ -17,7 +17,7 @@
 //!   session (the benchmark's own list of ids and tokens, ~150 bytes a session, included);
 //!   its ratio is over the length of such a session's JSON answer.
 
-#[allow(dead_code, reason = "each benchmark uses part of it")]
+#[expect(dead_code, reason = "each benchmark uses part of it")]
 mod common;
 
 use std::collections::BTreeMap;
