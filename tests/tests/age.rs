@@ -34,10 +34,10 @@ fn code(err: &Error) -> &str {
 
 /// The code an API error carries, asserting it is one, with the table's status.
 fn api_code(err: &Error) -> String {
-    let Error::Api { status, code, .. } = err else {
+    let Error::Api(api) = err else {
         panic!("expected an API error, got {err:?}");
     };
-    let code = code.as_ref().expect("a code");
+    let (status, code) = (api.status, api.code.as_ref().expect("a code"));
     if let Some(expected) = code.http_status() {
         assert_eq!(status.as_u16(), expected, "{code}");
     }
@@ -377,15 +377,10 @@ async fn every_forced_error_code_round_trips_to_the_same_typed_variant() {
             .age_verify(Verify::new(image.clone(), 18))
             .await
             .unwrap_err();
-        let Error::Api {
-            status,
-            code,
-            message,
-            body,
-        } = &err
-        else {
+        let Error::Api(api) = &err else {
             panic!("{known}: {err:?}");
         };
+        let (status, code, message, body) = (&api.status, &api.code, &api.message, &api.body);
         assert_eq!(code.as_ref(), Some(known), "{known}");
         assert!(!code.as_ref().unwrap().is_unknown());
         assert_eq!(Some(status.as_u16()), known.http_status(), "{known}");

@@ -450,11 +450,15 @@ async fn every_error_code_of_the_reference_is_reachable() {
         );
         assert_eq!(error.code(), Some(&code));
         assert_eq!(error.is_retryable(), status == 500);
-        let Error::Api { message, raw, .. } = &error else {
+        let Error::Api(api) = &error else {
             panic!("{error:?}");
         };
-        assert_eq!(message.as_deref(), code.default_message());
-        assert!(raw.contains(code.as_str()));
+        assert_eq!(api.message.as_deref(), code.default_message());
+        assert!(api.body.contains(code.as_str()));
+        // The same accessors as every service's error.
+        assert_eq!(error.message(), code.default_message());
+        assert_eq!(error.body(), Some(api.body.as_str()));
+        assert!(!error.is_not_sent());
     }
     // An error answer does not use the QR value up.
     let value = qr("error:422");

@@ -252,12 +252,13 @@ fn answer<T: DeserializeOwned>(raw: RawResponse) -> Result<T, Error> {
         code = parsed.code().map(|c| c.as_str()),
         "yoti-age: error answer"
     );
-    Err(Error::Api {
-        status: raw.status,
-        code: parsed.error_code,
-        message: parsed.error_message,
-        body: raw.text(),
-    })
+    Err(Error::Api(Box::new(crate::ApiError::new(
+        raw.status,
+        &raw.body,
+        parsed.error_code,
+        parsed.error_message,
+        vec![],
+    ))))
 }
 
 /// Configures an [`AgeClient`].

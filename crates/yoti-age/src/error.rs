@@ -5,6 +5,10 @@ use yoti_types::age::AgeErrorCode;
 
 use crate::ImageCheckError;
 
+/// An Age Estimation error answer: the shared [`yoti_internal::ApiError`], with
+/// [`AgeErrorCode`] codes.
+pub type ApiError = yoti_internal::ApiError<AgeErrorCode>;
+
 /// Everything an [`AgeClient`](crate::AgeClient) call can fail with.
 ///
 /// Underlying errors stay in the [`source`](std::error::Error::source) chain. Ask
@@ -46,18 +50,10 @@ pub enum Error {
     #[error("the request failed")]
     Transport(#[source] yoti_http::Error),
 
-    /// The service answered an error.
-    #[error("the service answered {status}{}", code.as_ref().map(|c| format!(" {c}")).unwrap_or_default())]
-    Api {
-        /// The HTTP status.
-        status: StatusCode,
-        /// Yoti's error code (`error_code`, or `code`), if the body had one.
-        code: Option<AgeErrorCode>,
-        /// Yoti's message (`error_message`, or `message`), if the body had one.
-        message: Option<String>,
-        /// The body as received (lossy UTF-8).
-        body: String,
-    },
+    /// The service answered an error: status, code, message and raw body (the shape every
+    /// service shares). Boxed: it is large.
+    #[error(transparent)]
+    Api(Box<ApiError>),
 
     /// A success answer did not have the expected shape.
     #[error("cannot decode the {status} answer")]
@@ -81,7 +77,8 @@ impl Error {
     /// The HTTP status of the answer, when there was one.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Self::Api { status, .. } | Self::Decode { status, .. } => Some(*status),
+            Self::Api(api) => Some(api.status),
+            Self::Decode { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -90,7 +87,7 @@ impl Error {
     /// it would have answered.
     pub fn code(&self) -> Option<&AgeErrorCode> {
         match self {
-            Self::Api { code, .. } => code.as_ref(),
+            Self::Api(api) => api.code.as_ref(),
             Self::ImageCheck(e) => Some(e.code()),
             _ => None,
         }
@@ -99,8 +96,16 @@ impl Error {
     /// Yoti's error message, for an API error that carried one.
     pub fn message(&self) -> Option<&str> {
         match self {
-            Self::Api { message, .. } => message.as_deref(),
+            Self::Api(api) => api.message.as_deref(),
             Self::ImageCheck(e) => Some(e.message()),
+            _ => None,
+        }
+    }
+
+    /// The raw body of an API error.
+    pub fn body(&self) -> Option<&str> {
+        match self {
+            Self::Api(api) => Some(&api.body),
             _ => None,
         }
     }
@@ -113,9 +118,9 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Transport(e) => e.is_retryable(),
-            Self::Api { status, code, .. } => {
-                code.as_ref().is_some_and(AgeErrorCode::is_retryable)
-                    || yoti_http::is_retryable_status(*status)
+            Self::Api(api) => {
+                api.code.as_ref().is_some_and(AgeErrorCode::is_retryable)
+                    || yoti_http::is_retryable_status(api.status)
             }
             _ => false,
         }
@@ -132,7 +137,7 @@ impl Error {
             | Self::BaseUrl(_)
             | Self::Env(_)
             | Self::Signing(_) => true,
-            Self::Api { .. } | Self::Decode { .. } => false,
+            Self::Api(_) | Self::Decode { .. } => false,
         }
     }
 
@@ -155,11 +160,14 @@ mod tests {
 
     #[test]
     fn api_errors_expose_status_code_and_retryability() {
-        let api = |status: u16, code: &str| Error::Api {
-            status: StatusCode::from_u16(status).unwrap(),
-            code: Some(AgeErrorCode::from(code)),
-            message: None,
-            body: String::new(),
+        let api = |status: u16, code: &str| {
+            Error::Api(Box::new(ApiError::new(
+                StatusCode::from_u16(status).unwrap(),
+                b"",
+                Some(AgeErrorCode::from(code)),
+                None,
+                vec![],
+            )))
         };
         let e = api(400, "FACE_NOT_FOUND");
         assert_eq!(e.status(), Some(StatusCode::BAD_REQUEST));

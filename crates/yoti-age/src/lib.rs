@@ -8,7 +8,7 @@ mod image;
 mod request;
 
 pub use client::{AgeClient, AgeClientBuilder, DEFAULT_BASE_URL, ENV_BASE_URL};
-pub use error::Error;
+pub use error::{ApiError, Error};
 
 /// A call to the Age Estimation service, ready to run: `.await` it. The one
 /// [`Call`](yoti_internal::Call) of every service client, with the Age [`Error`]: per-call

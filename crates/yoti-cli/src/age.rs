@@ -191,15 +191,10 @@ fn to_json<T: serde::Serialize>(result: Result<T, Error>) -> Result<Value, Failu
 /// An error as the CLI reports it.
 fn failure(error: Error) -> Failure {
     match &error {
-        Error::Api {
-            status,
-            code,
-            message,
-            ..
-        } => Failure::api(&json!({
-            "status": status.as_u16(),
-            "error_code": code.as_ref().map(|c| c.as_str()),
-            "error_message": message,
+        Error::Api(api) => Failure::api(&json!({
+            "status": api.status.as_u16(),
+            "error_code": api.code.as_ref().map(|c| c.as_str()),
+            "error_message": api.message,
             "sent": true,
         })),
         Error::ImageCheck(check) => Failure::api(&json!({

@@ -33,7 +33,8 @@ pub(crate) async fn run(command: Command) -> Result<(), Failure> {
             } else {
                 scopes
             };
-            let client = PoaClient::builder_from_env()
+            let client = PoaClient::builder()
+                .from_env()
                 .map_err(failure)?
                 .scopes(scopes)
                 .transport(crate::net::transport())

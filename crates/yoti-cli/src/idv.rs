@@ -561,21 +561,15 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<
 /// as usage (exit 2), anything else as a message (exit 1).
 fn fail(error: Error) -> Failure {
     match &error {
-        Error::Api {
-            status,
-            code,
-            message,
-            errors,
-            body,
-        } => {
+        Error::Api(api) => {
             let mut json = json!({
-                "status": status.as_u16(),
-                "code": code,
-                "message": message,
-                "errors": errors,
+                "status": api.status.as_u16(),
+                "code": api.code,
+                "message": api.message,
+                "errors": api.field_errors,
             });
-            if code.is_none() && message.is_none() && !body.is_empty() {
-                json["body"] = Value::String(body.clone());
+            if api.code.is_none() && api.message.is_none() && !api.body.is_empty() {
+                json["body"] = Value::String(api.body.clone());
             }
             Failure::api(&json)
         }

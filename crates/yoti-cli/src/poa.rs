@@ -49,7 +49,8 @@ pub(crate) enum Command {
 }
 
 pub(crate) async fn run(command: Command) -> Result<(), Failure> {
-    let client = PoaClient::builder_from_env()
+    let client = PoaClient::builder()
+        .from_env()
         .map_err(failure)?
         .transport(crate::net::transport())
         .build()
@@ -94,17 +95,11 @@ pub(crate) async fn run(command: Command) -> Result<(), Failure> {
 /// An error as the CLI reports it.
 pub(crate) fn failure(error: Error) -> Failure {
     match &error {
-        Error::Api {
-            status,
-            code,
-            message,
-            body,
-            ..
-        } => Failure::api(&json!({
-            "status": status.as_u16(),
-            "error": code.as_ref().map(|c| c.as_str()),
-            "message": message,
-            "id": body.as_ref().and_then(|b| b.id.as_deref()),
+        Error::Api(api) => Failure::api(&json!({
+            "status": api.status.as_u16(),
+            "error": api.code.as_ref().map(|c| c.as_str()),
+            "message": api.message,
+            "id": error.api_error_body().and_then(|b| b.id),
         })),
         Error::Validation(_) | Error::Config { .. } | Error::Env(_) => {
             Failure::usage(chain(&error))

@@ -7,6 +7,10 @@ use yoti_types::idv::{IdvErrorBody, IdvFieldError, SessionId, SessionState};
 
 use crate::notification::NotificationError;
 
+/// An IDV error answer: the shared [`yoti_internal::ApiError`], with IDV's string codes and
+/// field errors.
+pub type ApiError = yoti_internal::ApiError<String, IdvFieldError>;
+
 /// Everything a call of this crate can fail with.
 ///
 /// Underlying errors stay in the [`source`](std::error::Error::source) chain. Ask
@@ -46,24 +50,10 @@ pub enum Error {
     #[error("the request failed")]
     Transport(#[source] yoti_http::Error),
 
-    /// The service answered an error status.
-    #[error(
-        "the service answered {status}{}{}",
-        code.as_ref().map(|c| format!(" {c}")).unwrap_or_default(),
-        message.as_ref().map(|m| format!(": {m}")).unwrap_or_default()
-    )]
-    Api {
-        /// The HTTP status.
-        status: StatusCode,
-        /// Yoti's error code (`code`), if the body had one.
-        code: Option<String>,
-        /// Yoti's message (`message`), if the body had one.
-        message: Option<String>,
-        /// The field errors (`errors[]`), if any.
-        errors: Vec<IdvFieldError>,
-        /// The body as received (lossy UTF-8).
-        body: String,
-    },
+    /// The service answered an error status: status, code, message, field errors and raw
+    /// body (the shape every service shares). Boxed: it is large.
+    #[error(transparent)]
+    Api(Box<ApiError>),
 
     /// A success answer did not have the expected shape.
     #[error("cannot decode the {status} answer")]
@@ -121,7 +111,8 @@ impl Error {
     /// The HTTP status of the answer, when there was one.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Self::Api { status, .. } | Self::Decode { status, .. } => Some(*status),
+            Self::Api(api) => Some(api.status),
+            Self::Decode { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -129,7 +120,7 @@ impl Error {
     /// Yoti's error code, for an API error whose body had one.
     pub fn code(&self) -> Option<&str> {
         match self {
-            Self::Api { code, .. } => code.as_deref(),
+            Self::Api(api) => api.code.as_deref(),
             _ => None,
         }
     }
@@ -143,7 +134,7 @@ impl Error {
     /// Yoti's error message, for an API error whose body had one.
     pub fn message(&self) -> Option<&str> {
         match self {
-            Self::Api { message, .. } => message.as_deref(),
+            Self::Api(api) => api.message.as_deref(),
             _ => None,
         }
     }
@@ -151,7 +142,7 @@ impl Error {
     /// The field errors of an API error (`errors[]`); empty otherwise.
     pub fn field_errors(&self) -> &[IdvFieldError] {
         match self {
-            Self::Api { errors, .. } => errors,
+            Self::Api(api) => &api.field_errors,
             _ => &[],
         }
     }
@@ -159,7 +150,7 @@ impl Error {
     /// The raw body of an API error.
     pub fn body(&self) -> Option<&str> {
         match self {
-            Self::Api { body, .. } => Some(body),
+            Self::Api(api) => Some(&api.body),
             _ => None,
         }
     }
@@ -168,15 +159,10 @@ impl Error {
     /// relaying.
     pub fn api_error_body(&self) -> Option<IdvErrorBody> {
         match self {
-            Self::Api {
-                code,
-                message,
-                errors,
-                ..
-            } => Some(IdvErrorBody {
-                code: code.clone(),
-                message: message.clone(),
-                errors: errors.clone(),
+            Self::Api(api) => Some(IdvErrorBody {
+                code: api.code.clone(),
+                message: api.message.clone(),
+                errors: api.field_errors.clone(),
                 extra: serde_json::Map::new(),
             }),
             _ => None,
@@ -194,7 +180,7 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Transport(e) => e.is_retryable(),
-            Self::Api { status, .. } => yoti_http::is_retryable_status(*status),
+            Self::Api(api) => yoti_http::is_retryable_status(api.status),
             _ => false,
         }
     }
@@ -226,13 +212,13 @@ impl Error {
     /// An API error from an answer's status and body (parsed leniently).
     pub(crate) fn api(status: StatusCode, body: &[u8]) -> Self {
         let parsed: IdvErrorBody = serde_json::from_slice(body).unwrap_or_default();
-        Self::Api {
+        Self::Api(Box::new(ApiError::new(
             status,
-            code: parsed.code,
-            message: parsed.message,
-            errors: parsed.errors,
-            body: String::from_utf8_lossy(body).into_owned(),
-        }
+            body,
+            parsed.code,
+            parsed.message,
+            parsed.errors,
+        )))
     }
 }
 

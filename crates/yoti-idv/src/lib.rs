@@ -23,7 +23,7 @@ pub use client_session::{
     ClientSession, ClientSessionBuilder, CreateIdDocumentRequest, CreatedResource,
     PAGE_DESCRIPTOR_PART, PageDescriptor, PageUpload, TRIGGER_CHECKS_PATH, TextExtraction,
 };
-pub use error::Error;
+pub use error::{ApiError, Error};
 pub use media::{MediaContent, MediaStream};
 pub use multipart::{Image, ImageFormat};
 pub use notification::{Event, NotificationVerifier};

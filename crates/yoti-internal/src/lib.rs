@@ -4,8 +4,10 @@
 
 use std::path::PathBuf;
 
+mod api;
 mod call;
 
+pub use api::{ApiError, FieldError};
 pub use call::{BoxFuture, Call};
 
 use bytes::Bytes;

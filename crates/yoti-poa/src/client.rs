@@ -164,6 +164,27 @@ impl PoaClientBuilder {
         self
     }
 
+    /// Sets the SDK id, the key, the base URL and the token URL from the environment, as
+    /// [`PoaClient::from_env`] does (the same story as `IdvClient::builder().from_env()` and
+    /// `AgeClient::builder().from_env()`); anything set later replaces them.
+    ///
+    /// # Errors
+    /// [`Error::Env`] when a variable is missing or the key does not load.
+    pub fn from_env(mut self) -> Result<Self, Error> {
+        let (sdk_id, key) = yoti_internal::credentials_from_env().map_err(Error::Env)?;
+        self.sdk_id = Some(sdk_id);
+        self.key = Some(key);
+        self.base_url = Some(yoti_internal::base_url_from_env(
+            &[ENV_POA_API_URL],
+            DEFAULT_BASE_URL,
+        ));
+        self.token_url = Some(yoti_internal::base_url_from_env(
+            &[ENV_AUTH_URL],
+            DEFAULT_TOKEN_URL,
+        ));
+        Ok(self)
+    }
+
     /// Builds the client. No I/O: the first token is fetched by the first call.
     ///
     /// # Errors
@@ -246,7 +267,7 @@ impl PoaClient {
     /// [`Error::Env`] when a variable is missing or the key does not load, else as
     /// [`PoaClientBuilder::build`].
     pub fn from_env() -> Result<Self, Error> {
-        Self::builder_from_env()?.build()
+        Self::builder().from_env()?.build()
     }
 
     /// A builder configured from the environment, as [`from_env`](Self::from_env), to adjust
@@ -255,18 +276,7 @@ impl PoaClient {
     /// # Errors
     /// [`Error::Env`] when a variable is missing or the key does not load.
     pub fn builder_from_env() -> Result<PoaClientBuilder, Error> {
-        let (sdk_id, key) = yoti_internal::credentials_from_env().map_err(Error::Env)?;
-        Ok(Self::builder()
-            .sdk_id(sdk_id)
-            .key(key)
-            .base_url(yoti_internal::base_url_from_env(
-                &[ENV_POA_API_URL],
-                DEFAULT_BASE_URL,
-            ))
-            .token_url(yoti_internal::base_url_from_env(
-                &[ENV_AUTH_URL],
-                DEFAULT_TOKEN_URL,
-            )))
+        Self::builder().from_env()
     }
 
     /// The base URL.
@@ -455,14 +465,14 @@ fn success(raw: RawResponse) -> Result<RawResponse, Error> {
     if raw.status.is_success() {
         return Ok(raw);
     }
-    let body = serde_json::from_slice::<PoaErrorBody>(&raw.body).ok();
-    Err(Error::Api {
-        status: raw.status,
-        code: body.as_ref().and_then(|b| b.error.clone()),
-        message: body.as_ref().and_then(|b| b.message.clone()),
-        body: body.map(Box::new),
-        raw: raw.text(),
-    })
+    let body = serde_json::from_slice::<PoaErrorBody>(&raw.body).unwrap_or_default();
+    Err(Error::Api(Box::new(crate::ApiError::new(
+        raw.status,
+        &raw.body,
+        body.error,
+        body.message,
+        vec![],
+    ))))
 }
 
 fn decode<T: serde::de::DeserializeOwned>(raw: &RawResponse) -> Result<T, Error> {

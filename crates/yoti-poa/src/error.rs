@@ -8,6 +8,10 @@ use yoti_internal::{DecodeError, EnvError};
 use yoti_types::ValidationError;
 use yoti_types::poa::{PoaErrorBody, PoaErrorCode, VerificationId};
 
+/// A Proof of Age error answer: the shared [`yoti_internal::ApiError`], with
+/// [`PoaErrorCode`] codes.
+pub type ApiError = yoti_internal::ApiError<PoaErrorCode>;
+
 /// Everything that can go wrong with the Proof of Age API.
 ///
 /// Underlying errors are kept whole in the [`source`](std::error::Error::source) chain.
@@ -43,24 +47,11 @@ pub enum Error {
     #[error("the request to the Proof of Age API failed")]
     Transport(#[source] yoti_http::Error),
 
-    /// The API answered with an error status.
-    #[error(
-        "the Proof of Age API answered {status}{}{}",
-        code.as_ref().map(|c| format!(" {}", c.as_str())).unwrap_or_default(),
-        message.as_ref().map(|m| format!(": {m}")).unwrap_or_default()
-    )]
-    Api {
-        /// The HTTP status.
-        status: StatusCode,
-        /// The error code of the body (`MALFORMED_PAYLOAD`, ...), when it has one.
-        code: Option<PoaErrorCode>,
-        /// The body's message, when it has one.
-        message: Option<String>,
-        /// The parsed body, when it is a Proof of Age error body.
-        body: Option<Box<PoaErrorBody>>,
-        /// The raw body, as received (lossy UTF-8).
-        raw: String,
-    },
+    /// The API answered with an error status: status, code, message and raw body (the
+    /// shape every service shares; [`api_error_body`](Self::api_error_body) parses the rest).
+    /// Boxed: it is large.
+    #[error(transparent)]
+    Api(Box<ApiError>),
 
     /// A successful answer whose body does not decode; the source names the JSON path.
     #[error("cannot decode the answer (HTTP {status})")]
@@ -112,7 +103,8 @@ impl Error {
     /// The HTTP status: the API's error status, or the token endpoint's.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Self::Api { status, .. } | Self::Decode { status, .. } => Some(*status),
+            Self::Api(api) => Some(api.status),
+            Self::Decode { status, .. } => Some(*status),
             Self::Token(error) => error
                 .token_status()
                 .and_then(|s| StatusCode::from_u16(s).ok()),
@@ -123,8 +115,43 @@ impl Error {
     /// The API's error code, when the error body had one.
     pub fn code(&self) -> Option<&PoaErrorCode> {
         match self {
-            Self::Api { code, .. } => code.as_ref(),
+            Self::Api(api) => api.code.as_ref(),
             _ => None,
+        }
+    }
+
+    /// The API's error message, when the error body had one.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Self::Api(api) => api.message.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The raw body of an API error.
+    pub fn body(&self) -> Option<&str> {
+        match self {
+            Self::Api(api) => Some(&api.body),
+            _ => None,
+        }
+    }
+
+    /// The API error's body parsed as Proof of Age's error body (with its `id`), when it is
+    /// one.
+    pub fn api_error_body(&self) -> Option<PoaErrorBody> {
+        match self {
+            Self::Api(api) => serde_json::from_str(&api.body).ok(),
+            _ => None,
+        }
+    }
+
+    /// Whether the request was never sent: invalid query or configuration, no token, or a
+    /// connect error.
+    pub fn is_not_sent(&self) -> bool {
+        match self {
+            Self::Transport(error) => error.is_connect(),
+            Self::Validation(_) | Self::Config { .. } | Self::Env(_) | Self::Token(_) => true,
+            _ => false,
         }
     }
 
@@ -134,9 +161,9 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Transport(error) => error.is_retryable(),
-            Self::Api { status, code, .. } => {
-                yoti_http::is_retryable_status(*status)
-                    || code.as_ref().is_some_and(PoaErrorCode::is_retryable)
+            Self::Api(api) => {
+                yoti_http::is_retryable_status(api.status)
+                    || api.code.as_ref().is_some_and(PoaErrorCode::is_retryable)
             }
             Self::Token(error) => error.is_retryable(),
             Self::StillPending { .. } => true,

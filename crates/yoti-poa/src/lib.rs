@@ -12,7 +12,7 @@ pub use client::{
     VerifyOutcome,
 };
 pub use endpoint::{DEFAULT_TOKEN_URL, HttpTokenEndpoint, TOKEN_PATH};
-pub use error::Error;
+pub use error::{ApiError, Error};
 
 /// A call to the Proof of Age service, ready to run: `.await` it. The one
 /// [`Call`](yoti_internal::Call) of every service client, with the PoA [`Error`]: per-call
