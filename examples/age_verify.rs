@@ -1,24 +1,25 @@
-//! Age Estimation with yoti-age against the in-process emulator.
+//! Age Estimation through the `yoti` facade against the in-process emulator.
 //!
 //! `cargo run --example age_verify`: no configuration, no network beyond loopback. In
-//! production, build the client with `AgeClient::from_env()` (YOTI_CLIENT_SDK_ID,
+//! production, build the client with `yoti::Client::from_env()` (YOTI_CLIENT_SDK_ID,
 //! YOTI_KEY_FILE_PATH, YOTI_AGE_API_URL) and send a real face image.
 
-use yoti_age::{AgeClient, Estimate, Operator, Verify};
-use yoti_emulator::{Emulator, test_images};
+use yoti::age::{Estimate, Operator, Verify};
+use yoti::emulator::{Emulator, test_images};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let key = yoti_age::PrivateKey::generate(2048)?;
+    let key = yoti::PrivateKey::generate(2048)?;
     let emulator = Emulator::builder()
         .app("age-example", key.public_key())
         .start()
         .await?;
-    let client = AgeClient::builder()
+    let yoti = yoti::Client::builder()
         .sdk_id("age-example")
         .key(key)
-        .base_url(emulator.age_url())
+        .emulator_url(&emulator.base_url())
         .build()?;
+    let client = yoti.age();
 
     // A real JPEG of the size the service accepts (50 KB to 1.5 MB, 300 to 2000 px a side).
     let image = test_images::jpeg(600, 600, 42);

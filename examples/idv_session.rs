@@ -1,7 +1,7 @@
-//! A whole IDV session with yoti-idv, both sides, against the in-process emulator.
+//! A whole IDV session through the `yoti` facade, both sides, against the in-process emulator.
 //!
 //! `cargo run --example idv_session`: no configuration, no network beyond loopback. Point the
-//! same code at Yoti's sandbox (`IdvClient::builder().sandbox()` with your sandbox SDK id and
+//! same code at Yoti's sandbox (`yoti::Client::builder().idv_url(yoti::idv::SANDBOX_BASE_URL)` with your sandbox SDK id and
 //! key) and it drives the sandbox the same way.
 //!
 //! 1. the backend (signed with the application key) sets what the sandbox answers and creates
@@ -13,25 +13,25 @@
 
 use std::time::Duration;
 
-use yoti_emulator::Emulator;
-use yoti_idv::models::session::RequiredResourceType;
-use yoti_idv::models::spec::{
+use yoti::emulator::Emulator;
+use yoti::idv::models::session::RequiredResourceType;
+use yoti::idv::models::spec::{
     IdDocumentAuthenticityConfig, IdDocumentTextExtractionConfig, LivenessConfig, ManualCheck,
     RequestedCheck, RequestedTask, RequiredDocument,
 };
-use yoti_idv::models::{
+use yoti::idv::models::{
     CaptureMethod, CreateFaceCaptureResourceRequest, LivenessType, ResponseConfig,
     SessionConfiguration, SessionSpec, sandbox,
 };
-use yoti_idv::{
-    CreateIdDocumentRequest, IdvClient, Image, MediaContent, PageUpload, SupportedDocumentsRequest,
+use yoti::idv::{
+    CreateIdDocumentRequest, Image, MediaContent, PageUpload, SupportedDocumentsRequest,
     TextExtraction, WaitOptions,
 };
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sdk_id = "idv-session-example";
-    let key = yoti_idv::PrivateKey::generate(2048)?;
+    let key = yoti::PrivateKey::generate(2048)?;
     let emulator = Emulator::builder()
         .app(sdk_id, key.public_key())
         .start()
@@ -39,11 +39,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("emulator listening on {}", emulator.base_url());
 
     // ----- the relying business's backend --------------------------------------------------
-    let client = IdvClient::builder()
+    let yoti = yoti::Client::builder()
         .sdk_id(sdk_id)
         .key(key)
-        .base_url(emulator.idv_url())
+        .emulator_url(&emulator.base_url())
         .build()?;
+    let client = yoti.idv();
     client
         .sandbox()
         .set_app_response_config(&ResponseConfig::approve_all())

@@ -1,30 +1,30 @@
-//! Proof of Age with yoti-poa against the in-process emulator: a terminal verifies QR codes.
+//! Proof of Age through the `yoti` facade against the in-process emulator: a terminal verifies QR codes.
 //!
 //! `cargo run --example poa_verify`: no configuration, no network beyond loopback. The
 //! emulator decides outcomes from the QR value (see the yoti-poa README for the scheme); in
 //! production the QR value comes from the scanner and the client from
-//! `PoaClient::from_env()` (YOTI_CLIENT_SDK_ID, YOTI_KEY_FILE_PATH, YOTI_POA_API_URL,
+//! `yoti::Client::from_env()` (YOTI_CLIENT_SDK_ID, YOTI_KEY_FILE_PATH, YOTI_POA_API_URL,
 //! YOTI_AUTH_URL).
 
 use std::time::Duration;
 
-use yoti_emulator::Emulator;
-use yoti_poa::types::VerifyQuery;
-use yoti_poa::{PoaClient, VerifyOutcome, timestamp_now};
+use yoti::emulator::Emulator;
+use yoti::poa::types::VerifyQuery;
+use yoti::poa::{VerifyOutcome, timestamp_now};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let key = yoti_auth::PrivateKey::generate(2048)?;
+    let key = yoti::PrivateKey::generate(2048)?;
     let emulator = Emulator::builder()
         .app("poa-example", key.public_key())
         .start()
         .await?;
-    let client = PoaClient::builder()
+    let yoti = yoti::Client::builder()
         .sdk_id("poa-example")
         .key(key)
-        .base_url(emulator.poa_url())
-        .token_url(emulator.token_url())
+        .emulator_url(&emulator.base_url())
         .build()?;
+    let client = yoti.poa();
 
     for qr in [
         "age_over:18",
