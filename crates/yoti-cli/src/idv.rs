@@ -203,7 +203,17 @@ async fn run_backend(client: IdvClient, command: Command) -> Result<(), Failure>
         }
         Command::CreateSession { spec } => {
             let spec: SessionSpec = read_json(&spec, "--spec")?;
-            print_json(&client.create_session(&spec).await.map_err(fail)?)
+            let created = client.create_session(&spec).await.map_err(fail)?;
+            let mut json =
+                serde_json::to_value(&created).map_err(|e| Failure::other(e.to_string()))?;
+            if let (Some(id), Some(token)) = (
+                json["session_id"].as_str(),
+                json["client_session_token"].as_str(),
+            ) {
+                let url = journey_url(client.base_url(), id, token);
+                json["journey_url"] = url.into();
+            }
+            print_json(&json)
         }
         Command::GetSession { session_id } => {
             print_json(&client.get_session(&session_id).await.map_err(fail)?)
@@ -481,6 +491,17 @@ async fn spin<T>(work: impl std::future::Future<Output = T>, status: &Mutex<Stri
             }
         }
     }
+}
+
+/// The hosted user journey of a session, as Yoti serves it (and the emulator):
+/// `{IDV base}/web/index.html?sessionID=..&sessionToken=..`.
+fn journey_url(base: &str, session_id: &str, token: &str) -> String {
+    format!(
+        "{}/web/index.html?sessionID={}&sessionToken={}",
+        base.trim_end_matches('/'),
+        yoti_auth::encode_path_segment(session_id),
+        yoti_auth::encode_path_segment(token)
+    )
 }
 
 /// `POST {origin}/__emulator/sessions/{id}/simulate-user` on the origin of the IDV base URL.

@@ -74,3 +74,65 @@ fn requests_show_a_failed_signature_with_the_expected_string() {
     assert_eq!(out.status.code(), Some(2));
     drop(emu);
 }
+
+/// The fixture key every CLI test signs with.
+const KEY: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../yoti-auth/tests/fixtures/test-key-pkcs1.pem"
+);
+
+#[test]
+fn create_session_prints_the_hosted_journey_url() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let key = PrivateKey::from_pem_file(KEY).unwrap();
+    let emu = runtime.block_on(async {
+        yoti_emulator::Emulator::builder()
+            .app("cli-journey", key.public_key())
+            .start()
+            .await
+            .unwrap()
+    });
+    let dir = std::env::temp_dir().join(format!("yoti-cli-journey-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = dir.join("spec.json");
+    std::fs::write(
+        &spec,
+        r#"{"requested_checks": [{"type": "ID_DOCUMENT_AUTHENTICITY"}]}"#,
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_yoti"))
+        .args(["idv", "create-session", "--spec"])
+        .arg(&spec)
+        .env("YOTI_CLIENT_SDK_ID", "cli-journey")
+        .env("YOTI_KEY_FILE_PATH", KEY)
+        .env("YOTI_IDV_API_URL", emu.idv_url())
+        .env_remove("YOTI_DOC_SCAN_API_URL")
+        .output()
+        .expect("yoti runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let (id, token) = (
+        json["session_id"].as_str().unwrap(),
+        json["client_session_token"].as_str().unwrap(),
+    );
+    let url = json["journey_url"].as_str().expect("journey_url");
+    assert_eq!(
+        url,
+        format!(
+            "{}/web/index.html?sessionID={id}&sessionToken={token}",
+            emu.idv_url()
+        )
+    );
+    // The URL opens the emulator's hosted journey page.
+    let status = runtime.block_on(async {
+        let request = http::Request::get(url).body(bytes::Bytes::new()).unwrap();
+        HyperClient::new().send(request).await.unwrap().status()
+    });
+    assert_eq!(status, 200);
+    std::fs::remove_dir_all(&dir).ok();
+    drop(emu);
+}
