@@ -4,7 +4,7 @@
 //! production, build the client with `yoti::Client::from_env()` (YOTI_CLIENT_SDK_ID,
 //! YOTI_KEY_FILE_PATH, YOTI_AGE_API_URL) and send a real face image.
 
-use yoti::age::{Estimate, Operator, Verify};
+use yoti::age::{Estimate, Verify, models::Operator};
 use yoti::emulator::{Emulator, test_images};
 
 #[tokio::main]

@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use yoti::emulator::Emulator;
-use yoti::poa::types::VerifyQuery;
+use yoti::poa::models::VerifyQuery;
 use yoti::poa::{VerifyOutcome, timestamp_now};
 
 #[tokio::main]

@@ -8,8 +8,8 @@ use bytes::Bytes;
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
 use yoti_age::{
-    AgeClient, AgeErrorCode, ColourType, Device, Error, Estimate, ImageInfo, ImageLimits,
-    LevelOfAssurance, Operator, Prediction, RetryPolicy, Verify,
+    AgeClient, ColourType, Error, Estimate, ImageInfo, ImageLimits, RetryPolicy, Verify,
+    models::{AgeErrorCode, Device, LevelOfAssurance, Operator, Prediction},
 };
 use yoti_auth::{PrivateKey, RequestSigner, SdkIdPlacement};
 use yoti_emulator::{Emulator, FaultConfig};

@@ -1,7 +1,10 @@
 //! Age test images: the image's content (not its name) decides the Age Estimation answer,
 //! through the SDK against the emulator, like a card processor's test card numbers.
 
-use yoti_age::{AgeClient, AgeErrorCode, Estimate, Operator, Prediction, Verify};
+use yoti_age::{
+    AgeClient, Estimate, Verify,
+    models::{AgeErrorCode, Operator, Prediction},
+};
 use yoti_emulator::test_images::{AgeTestImage, age};
 use yoti_tests::{SDK_ID, emulator, test_key, transport};
 

@@ -330,7 +330,7 @@ async fn slowloris_and_idle_connections_are_closed_in_bounded_time() {
 }
 
 fn verify_body(value: &str) -> Vec<u8> {
-    let query = yoti_poa::types::VerifyQuery::new(value, yoti_poa::timestamp_now(), "pos-1");
+    let query = yoti_poa::models::VerifyQuery::new(value, yoti_poa::timestamp_now(), "pos-1");
     serde_json::to_vec(&query).unwrap()
 }
 

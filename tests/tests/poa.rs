@@ -12,7 +12,7 @@ use http::header::AUTHORIZATION;
 use tokio::sync::mpsc;
 use yoti_auth::{AssertionSigner, PrivateKey, TokenEndpoint};
 use yoti_emulator::{Emulator, PoaConfig, PoaStats, WebhookPolicy};
-use yoti_poa::types::{
+use yoti_poa::models::{
     FailureReason, Notification, NotificationMethod, OAuthErrorCode, PoaErrorCode, PoaResult,
     PoaStatus, Provider, TokenRequest, VerificationId, VerifyQuery, WaitingOn,
 };

@@ -17,7 +17,7 @@ use tokio::net::{TcpListener, TcpStream};
 use yoti_age::{AgeClient, Verify};
 use yoti_auth::PrivateKey;
 use yoti_idv::IdvClient;
-use yoti_poa::types::{AccessToken, VerifyQuery};
+use yoti_poa::models::{AccessToken, VerifyQuery};
 use yoti_poa::{PoaClient, timestamp_now};
 use yoti_tests::{SDK_ID, test_key};
 

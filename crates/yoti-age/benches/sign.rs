@@ -13,7 +13,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use yoti_age::{AgeClient, AgeEndpoint, Estimate, PrivateKey};
+use yoti_age::{AgeClient, Estimate, PrivateKey, models::AgeEndpoint};
 
 const IMAGE_LEN: usize = 1_500_000;
 const RUNS: usize = 41;

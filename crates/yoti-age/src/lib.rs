@@ -23,8 +23,6 @@ pub use yoti_internal::{DecodeError, EnvError};
 pub use yoti_auth::PrivateKey;
 pub use yoti_http::{RetryPolicy, Transport};
 pub use yoti_types::ValidationError;
-pub use yoti_types::age::{
-    AgeAntispoofingResponse, AgeAntispoofingVerifyResponse, AgeCheck, AgeCheckResult, AgeEndpoint,
-    AgeErrorCode, AgeEstimate, AntispoofingResponse, AntispoofingResult, Device,
-    ImgValidationLevel, LevelOfAssurance, Operator, Prediction,
-};
+/// The Age Estimation models of `yoti-types`: requests, answers and error codes (every
+/// service crate names its models `models`).
+pub use yoti_types::age as models;

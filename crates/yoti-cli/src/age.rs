@@ -10,7 +10,10 @@ use std::io::Read as _;
 use std::path::PathBuf;
 
 use serde_json::{Value, json};
-use yoti_age::{AgeClient, Device, Error, Estimate, Operator, Verify};
+use yoti_age::{
+    AgeClient, Error, Estimate, Verify,
+    models::{Device, Operator},
+};
 
 use crate::Failure;
 use crate::output::{chain, print_json};
@@ -211,7 +214,7 @@ fn failure(error: Error) -> Failure {
 #[cfg(test)]
 mod tests {
     use clap::Parser as _;
-    use yoti_age::{AgeErrorCode, PrivateKey};
+    use yoti_age::{PrivateKey, models::AgeErrorCode};
 
     use super::*;
 

@@ -14,7 +14,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::routing::any;
 use serde::Serialize;
-use yoti_age::{AgeClient, Estimate, Operator, Verify};
+use yoti_age::{AgeClient, Estimate, Verify, models::Operator};
 use yoti_emulator::{Emulator, test_images};
 use yoti_idv::models::session::RequiredResourceType;
 use yoti_idv::models::spec::{
@@ -31,7 +31,7 @@ use yoti_idv::{
     CreateIdDocumentRequest, IdvClient, Image, MediaContent, PageUpload, TextExtraction,
     WaitOptions,
 };
-use yoti_poa::types::{Notification, VerifyQuery};
+use yoti_poa::models::{Notification, VerifyQuery};
 use yoti_poa::{PoaClient, VerifyOutcome, WebhookEvent, WebhookReceiver, timestamp_now};
 
 use crate::Failure;

@@ -1,7 +1,7 @@
 //! `yoti poa ...`: verify a scanned QR code, read a result.
 //!
 //! Credentials from `YOTI_CLIENT_SDK_ID` and `YOTI_KEY_FILE_PATH`; base URL from
-//! `YOTI_POA_API_URL` (default `https://api.yoti.com`), token URL from `YOTI_AUTH_URL`
+//! `YOTI_POA_API_URL` (default `https://api.yoti.com/poa/v1`), token URL from `YOTI_AUTH_URL`
 //! (default `https://auth.api.yoti.com/v1/oauth/token`). The result is printed as JSON on
 //! stdout; an API error as JSON on stderr (`{"status", "error", "message", "id"}`) with exit
 //! code 1; bad usage or missing configuration exits with 2.
@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use serde_json::json;
-use yoti_poa::types::{VerificationId, VerifyQuery};
+use yoti_poa::models::{VerificationId, VerifyQuery};
 use yoti_poa::{Error, PoaClient, VerifyOutcome, timestamp_now};
 use yoti_types::Timestamp;
 

@@ -20,15 +20,15 @@ use crate::multipart::{Image, multipart};
 use crate::{ClientSession, Error, MediaContent, MediaStream, SandboxClient};
 
 /// Yoti's production IDV base URL.
-pub const PRODUCTION_BASE_URL: &str = "https://api.yoti.com/idverify/v1";
+pub const DEFAULT_BASE_URL: &str = "https://api.yoti.com/idverify/v1";
 /// Yoti's sandbox IDV base URL (sessions there are answered as the sandbox response
 /// configuration says).
 pub const SANDBOX_BASE_URL: &str = "https://api.yoti.com/sandbox/idverify/v1";
 /// The environment variable for the IDV base URL.
-pub const ENV_IDV_API_URL: &str = "YOTI_IDV_API_URL";
-/// The older environment variable for the IDV base URL, read when [`ENV_IDV_API_URL`] is not
+pub const ENV_BASE_URL: &str = "YOTI_IDV_API_URL";
+/// The older environment variable for the IDV base URL, read when [`ENV_BASE_URL`] is not
 /// set.
-pub const ENV_DOC_SCAN_API_URL: &str = "YOTI_DOC_SCAN_API_URL";
+pub const ENV_BASE_URL_LEGACY: &str = "YOTI_DOC_SCAN_API_URL";
 
 /// The configuration shared by the backend clients: a signer, a checked base URL and a
 /// transport.
@@ -138,7 +138,7 @@ impl fmt::Debug for IdvClient {
 
 impl IdvClient {
     /// A client for the application `sdk_id` with its private key, on Yoti's production base
-    /// URL ([`PRODUCTION_BASE_URL`]) with the default transport.
+    /// URL ([`DEFAULT_BASE_URL`]) with the default transport.
     ///
     /// # Errors
     /// [`Error::Config`] when the SDK id is empty.
@@ -153,7 +153,7 @@ impl IdvClient {
 
     /// A client configured from the environment: `YOTI_CLIENT_SDK_ID`, `YOTI_KEY_FILE_PATH`,
     /// and the base URL from `YOTI_IDV_API_URL`, else `YOTI_DOC_SCAN_API_URL`, else
-    /// [`PRODUCTION_BASE_URL`].
+    /// [`DEFAULT_BASE_URL`].
     ///
     /// # Errors
     /// [`Error::Env`] when a variable is missing or the key does not load,
@@ -438,7 +438,7 @@ impl IdvClientBuilder {
         self
     }
 
-    /// The base URL (default [`PRODUCTION_BASE_URL`]): `https://`, or `http://` to a loopback
+    /// The base URL (default [`DEFAULT_BASE_URL`]): `https://`, or `http://` to a loopback
     /// host (the emulator).
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
         self.base_url = Some(base_url.into());
@@ -492,7 +492,7 @@ impl IdvClientBuilder {
         let backend = Backend::build(
             self.sdk_id,
             self.key,
-            self.base_url.as_deref().unwrap_or(PRODUCTION_BASE_URL),
+            self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
             self.timeouts.apply(self.transport),
         )?;
         Ok(IdvClient::from_backend(Arc::new(backend)))
@@ -515,12 +515,9 @@ impl IdvClientBuilder {
 }
 
 /// The IDV base URL from the environment: `YOTI_IDV_API_URL`, else `YOTI_DOC_SCAN_API_URL`,
-/// else [`PRODUCTION_BASE_URL`].
+/// else [`DEFAULT_BASE_URL`].
 pub fn base_url_from_env() -> String {
-    yoti_internal::base_url_from_env(
-        &[ENV_IDV_API_URL, ENV_DOC_SCAN_API_URL],
-        PRODUCTION_BASE_URL,
-    )
+    yoti_internal::base_url_from_env(&[ENV_BASE_URL, ENV_BASE_URL_LEGACY], DEFAULT_BASE_URL)
 }
 
 /// The sandbox base URL matching an IDV base URL: `/sandbox` is put before a trailing
@@ -586,7 +583,7 @@ mod tests {
 
     #[test]
     fn sandbox_urls_are_derived_from_idv_urls() {
-        assert_eq!(sandbox_base_url(PRODUCTION_BASE_URL), SANDBOX_BASE_URL);
+        assert_eq!(sandbox_base_url(DEFAULT_BASE_URL), SANDBOX_BASE_URL);
         assert_eq!(sandbox_base_url(SANDBOX_BASE_URL), SANDBOX_BASE_URL);
         assert_eq!(
             sandbox_base_url("http://127.0.0.1:8080/idverify/v1/"),
@@ -631,7 +628,7 @@ mod tests {
         assert!(matches!(err, Error::BaseUrl(_)));
 
         let client = IdvClient::new("my-sdk-id", key()).unwrap();
-        assert_eq!(client.base_url(), PRODUCTION_BASE_URL);
+        assert_eq!(client.base_url(), DEFAULT_BASE_URL);
         assert!(!client.validation_options().allow_loopback_http);
         let debug = format!("{client:?}");
         assert!(debug.contains("my-sdk-id") && !debug.contains("PRIVATE"));

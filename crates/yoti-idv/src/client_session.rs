@@ -15,7 +15,7 @@ use yoti_types::idv::{CaptureMethod, RequirementId, ResourceId, SessionId};
 
 use crate::Error;
 use crate::call::{Auth, Call, Req, empty, execute, json};
-use crate::client::{PRODUCTION_BASE_URL, face_capture_image_path, segment, session_path};
+use crate::client::{DEFAULT_BASE_URL, face_capture_image_path, segment, session_path};
 use crate::multipart::{Image, Part, multipart};
 
 /// The path of "trigger checks", relative to the IDV base URL, with `{session_id}` to
@@ -300,7 +300,7 @@ impl ClientSessionBuilder {
         self
     }
 
-    /// The IDV base URL (default [`PRODUCTION_BASE_URL`](crate::PRODUCTION_BASE_URL)).
+    /// The IDV base URL (default [`DEFAULT_BASE_URL`](crate::DEFAULT_BASE_URL)).
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
         self.base_url = Some(base_url.into());
         self
@@ -330,10 +330,9 @@ impl ClientSessionBuilder {
             },
         )?;
         token.header_value().map_err(Error::signing)?;
-        let base_url = yoti_internal::checked_base_url(
-            self.base_url.as_deref().unwrap_or(PRODUCTION_BASE_URL),
-        )
-        .map_err(Error::BaseUrl)?;
+        let base_url =
+            yoti_internal::checked_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))
+                .map_err(Error::BaseUrl)?;
         Ok(ClientSession::from_parts(
             base_url,
             self.transport.unwrap_or_default(),

@@ -16,7 +16,7 @@ mod wire_tests;
 
 pub use call::{BoxFuture, Call};
 pub use client::{
-    ENV_DOC_SCAN_API_URL, ENV_IDV_API_URL, IdvClient, IdvClientBuilder, PRODUCTION_BASE_URL,
+    DEFAULT_BASE_URL, ENV_BASE_URL, ENV_BASE_URL_LEGACY, IdvClient, IdvClientBuilder,
     SANDBOX_BASE_URL, SupportedDocumentsRequest, base_url_from_env, sandbox_base_url,
 };
 pub use client_session::{

@@ -56,8 +56,8 @@ impl SandboxClient {
     /// As [`IdvClient::from_env`].
     pub fn from_env() -> Result<Self, Error> {
         let (sdk_id, key) = yoti_internal::credentials_from_env()?;
-        let base = yoti_internal::env_var(crate::ENV_IDV_API_URL)
-            .or_else(|| yoti_internal::env_var(crate::ENV_DOC_SCAN_API_URL))
+        let base = yoti_internal::env_var(crate::ENV_BASE_URL)
+            .or_else(|| yoti_internal::env_var(crate::ENV_BASE_URL_LEGACY))
             .map_or_else(|| SANDBOX_BASE_URL.to_owned(), |url| sandbox_base_url(&url));
         let backend = Backend::build(
             Some(sdk_id),

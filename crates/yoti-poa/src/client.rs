@@ -18,21 +18,22 @@ use yoti_types::poa::{
 use crate::endpoint::{DEFAULT_TOKEN_URL, HttpTokenEndpoint};
 use crate::{Call, Error};
 
-/// The production base URL (paths start with `/poa/v1`).
-pub const DEFAULT_BASE_URL: &str = "https://api.yoti.com";
+/// The production base URL of the Proof of Age API, its service path included (like every
+/// service crate's `DEFAULT_BASE_URL`).
+pub const DEFAULT_BASE_URL: &str = "https://api.yoti.com/poa/v1";
 
 /// The environment variable overriding the base URL.
-pub const ENV_POA_API_URL: &str = "YOTI_POA_API_URL";
+pub const ENV_BASE_URL: &str = "YOTI_POA_API_URL";
 
 /// The environment variable overriding the token URL (a URL without a path gets
 /// `/v1/oauth/token`).
-pub const ENV_AUTH_URL: &str = "YOTI_AUTH_URL";
+pub const ENV_TOKEN_URL: &str = "YOTI_AUTH_URL";
 
 /// The scopes asked for by default. Yoti's public documentation does not name the scope of
 /// the Proof of Age API: set yours with [`PoaClientBuilder::scopes`] if it differs.
 pub const DEFAULT_SCOPES: &[&str] = &["poa:verify"];
 
-const VERIFY_PATH: &str = "/poa/v1/verify";
+const VERIFY_PATH: &str = "/verify";
 
 /// What `POST /poa/v1/verify` answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,11 +176,11 @@ impl PoaClientBuilder {
         self.sdk_id = Some(sdk_id);
         self.key = Some(key);
         self.base_url = Some(yoti_internal::base_url_from_env(
-            &[ENV_POA_API_URL],
+            &[ENV_BASE_URL],
             DEFAULT_BASE_URL,
         ));
         self.token_url = Some(yoti_internal::base_url_from_env(
-            &[ENV_AUTH_URL],
+            &[ENV_TOKEN_URL],
             DEFAULT_TOKEN_URL,
         ));
         Ok(self)

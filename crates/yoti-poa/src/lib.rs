@@ -8,7 +8,7 @@ mod error;
 mod webhook;
 
 pub use client::{
-    DEFAULT_BASE_URL, DEFAULT_SCOPES, ENV_AUTH_URL, ENV_POA_API_URL, PoaClient, PoaClientBuilder,
+    DEFAULT_BASE_URL, DEFAULT_SCOPES, ENV_BASE_URL, ENV_TOKEN_URL, PoaClient, PoaClientBuilder,
     VerifyOutcome,
 };
 pub use endpoint::{DEFAULT_TOKEN_URL, HttpTokenEndpoint, TOKEN_PATH};
@@ -37,5 +37,6 @@ pub fn timestamp(at: std::time::SystemTime) -> yoti_types::Timestamp {
 
 /// The bearer token types of `yoti-auth`, for convenience.
 pub use yoti_auth::{BearerToken, TokenProvider};
-/// The Proof of Age models of `yoti-types`, for convenience.
-pub use yoti_types::poa as types;
+/// The Proof of Age models of `yoti-types`: queries, results, tokens and error codes (every
+/// service crate names its models `models`).
+pub use yoti_types::poa as models;

@@ -166,13 +166,13 @@ impl ClientBuilder {
     }
 
     /// Points every service at one emulator (or any server mounting them where
-    /// `api.yoti.com` does): `{base}/idverify/v1`, `{base}/ai/v1`, `{base}` for Proof of Age
+    /// `api.yoti.com` does): `{base}/idverify/v1`, `{base}/ai/v1`, `{base}/poa/v1`
     /// and `{base}/v1/oauth/token`.
     pub fn emulator_url(self, base: &str) -> Self {
         let base = base.trim_end_matches('/');
         self.idv_url(format!("{base}/idverify/v1"))
             .age_url(format!("{base}/ai/v1"))
-            .poa_url(base.to_owned())
+            .poa_url(format!("{base}/poa/v1"))
             .token_url(format!("{base}/v1/oauth/token"))
     }
 
@@ -199,11 +199,11 @@ impl ClientBuilder {
         #[cfg(feature = "poa")]
         {
             self.poa_url = Some(yoti_internal::base_url_from_env(
-                &[yoti_poa::ENV_POA_API_URL],
+                &[yoti_poa::ENV_BASE_URL],
                 yoti_poa::DEFAULT_BASE_URL,
             ));
             self.token_url = Some(yoti_internal::base_url_from_env(
-                &[yoti_poa::ENV_AUTH_URL],
+                &[yoti_poa::ENV_TOKEN_URL],
                 yoti_poa::DEFAULT_TOKEN_URL,
             ));
         }

@@ -1,10 +1,13 @@
 //! One `yoti::Client` against the in-process emulator over real HTTP on loopback: the three
 //! services through one key, one transport and one token provider.
 
-use yoti::age::{AgeCheck, Operator, Verify};
+use yoti::age::{
+    Verify,
+    models::{AgeCheck, Operator},
+};
 use yoti::idv::models::SessionSpec;
 use yoti::idv::models::spec::{RequestedCheck, RequiredDocument};
-use yoti::poa::types::VerifyQuery;
+use yoti::poa::models::VerifyQuery;
 use yoti::poa::{VerifyOutcome, timestamp_now};
 use yoti::{Client, PrivateKey};
 use yoti_emulator::{Emulator, test_images};

@@ -439,10 +439,10 @@ fn admin_error(message: String) -> Response {
 
 /// Proof of Age: tokens, statistics and settings, for tests.
 impl Emulator {
-    /// The Proof of Age base URL: the origin, since PoA paths start with `/poa/v1`
-    /// (`https://api.yoti.com` in production).
+    /// The Proof of Age base URL, `{base}/poa/v1` (`https://api.yoti.com/poa/v1` in
+    /// production).
     pub fn poa_url(&self) -> String {
-        self.base_url()
+        format!("{}{}", self.base_url(), crate::mounts::POA)
     }
 
     /// The Proof of Age counters (as `GET /__emulator/poa/stats`).
