@@ -1,22 +1,22 @@
 //! `yoti age ...`: estimate or verify an age from a face image.
 //!
-//! Credentials from `YOTI_CLIENT_SDK_ID` and `YOTI_KEY_FILE_PATH`, base URL from
-//! `YOTI_AGE_API_URL` (default `https://api.yoti.com/ai/v1`). The answer is printed as JSON on
-//! stdout. An API error, or an image refused by the local checks, is printed as JSON on
-//! stderr (`{"status", "error_code", "error_message", "sent"}`) with exit code 1; bad usage
-//! (unreadable image file, invalid threshold, missing configuration) exits with 2.
+//! Credentials and the base URL from the global flags or the environment (`--age-url` or
+//! `YOTI_AGE_API_URL`, default `https://api.yoti.com/ai/v1`). The answer is printed as JSON
+//! on stdout; a failure as the CLI's one error JSON on stderr, with its exit code: an API
+//! error exits with 1, an image refused by the local checks (with the code the service would
+//! answer), an unreadable image file or an invalid threshold with 2.
 
 use std::io::Read as _;
 use std::path::PathBuf;
 
-use serde_json::{Value, json};
-use yoti_age::{
-    AgeClient, Error, Estimate, Verify,
-    models::{Device, Operator},
-};
+use serde_json::Value;
+use yoti::age::models::{Device, Operator};
+use yoti::age::{AgeClient, Error, Estimate, Verify};
 
 use crate::Failure;
-use crate::output::{chain, print_json};
+use crate::classify::age as failure;
+use crate::config::ConfigArgs;
+use crate::output::print_json;
 
 /// The `yoti age` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -81,12 +81,9 @@ pub(crate) enum OperatorArg {
     Under,
 }
 
-pub(crate) async fn run(command: Command) -> Result<(), Failure> {
-    let client = AgeClient::builder()
-        .from_env()
-        .and_then(|builder| builder.transport(crate::net::transport()).build())
-        .map_err(|e| Failure::usage(chain(&e)))?;
-    let answer = execute(&client, command).await?;
+pub(crate) async fn run(command: Command, config: &ConfigArgs) -> Result<(), Failure> {
+    let yoti = config.client()?;
+    let answer = execute(yoti.age(), command).await?;
     print_json(&answer)
 }
 
@@ -191,32 +188,14 @@ fn to_json<T: serde::Serialize>(result: Result<T, Error>) -> Result<Value, Failu
     serde_json::to_value(answer).map_err(|e| Failure::other(format!("cannot print: {e}")))
 }
 
-/// An error as the CLI reports it.
-fn failure(error: Error) -> Failure {
-    match &error {
-        Error::Api(api) => Failure::api(&json!({
-            "status": api.status.as_u16(),
-            "error_code": api.code.as_ref().map(|c| c.as_str()),
-            "error_message": api.message,
-            "sent": true,
-        })),
-        Error::ImageCheck(check) => Failure::api(&json!({
-            "status": null,
-            "error_code": check.code().as_str(),
-            "error_message": check.message(),
-            "sent": false,
-        })),
-        Error::Validation(_) | Error::Config { .. } => Failure::usage(chain(&error)),
-        _ => Failure::other(chain(&error)),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use clap::Parser as _;
-    use yoti_age::{PrivateKey, models::AgeErrorCode};
+    use serde_json::json;
+    use yoti::age::{PrivateKey, models::AgeErrorCode};
 
     use super::*;
+    use crate::failure::Kind;
 
     #[derive(Debug, clap::Parser)]
     struct Cli {
@@ -384,7 +363,8 @@ mod tests {
             .unwrap();
         assert_eq!(live["prediction"], "real");
 
-        // An image refused locally, then (checks off) by the service: JSON, exit code 1.
+        // An image refused locally (usage, exit code 2), then (checks off) by the service
+        // (api, exit code 1): the same code either way.
         let tiny = temp_file("tiny.jpg", &[0xFF, 0xD8, 0xFF, 0xE0, 0, 16]);
         let tiny_arg = tiny.to_str().unwrap();
         let local = execute(&client, parse(&["estimate", tiny_arg]).unwrap())
@@ -396,14 +376,15 @@ mod tests {
         )
         .await
         .unwrap_err();
-        for (failure, sent) in [(local, false), (remote, true)] {
-            let text = format!("{failure:?}");
-            assert!(
-                text.contains("IMAGE_SIZE_TOO_SMALL")
-                    && text.contains(&format!("\\\"sent\\\":{sent}")),
-                "{text}"
+        for (failure, kind) in [(local, Kind::Usage), (remote, Kind::Api)] {
+            let text = failure.to_json();
+            assert!(text.contains(r#""code":"IMAGE_SIZE_TOO_SMALL""#), "{text}");
+            assert!(text.contains(r#""service":"age""#), "{text}");
+            assert_eq!(failure.kind(), kind, "{text}");
+            assert_eq!(
+                failure.report(),
+                std::process::ExitCode::from(kind.exit_code())
             );
-            assert_eq!(failure.report(), std::process::ExitCode::from(1));
         }
 
         // A forced error comes back as the API's JSON.

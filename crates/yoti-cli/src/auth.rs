@@ -1,17 +1,18 @@
 //! `yoti auth ...`: bearer tokens for the Proof of Age API.
 //!
-//! Credentials from `YOTI_CLIENT_SDK_ID` and `YOTI_KEY_FILE_PATH`; token URL from
-//! `YOTI_AUTH_URL` (default `https://auth.api.yoti.com/v1/oauth/token`). The token itself is
+//! Credentials and the token URL from the global flags or the environment (`--token-url` or
+//! `YOTI_AUTH_URL`, default `https://auth.api.yoti.com/v1/oauth/token`). The token itself is
 //! never printed: only that one was issued, for what, and until when.
 
 use std::time::SystemTime;
 
 use serde_json::json;
-use yoti_poa::{DEFAULT_SCOPES, PoaClient, timestamp};
+use yoti::poa::{DEFAULT_SCOPES, timestamp};
 
 use crate::Failure;
+use crate::classify::poa as failure;
+use crate::config::ConfigArgs;
 use crate::output::print_json;
-use crate::poa::failure;
 
 /// The `yoti auth` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -25,7 +26,7 @@ pub(crate) enum Command {
     },
 }
 
-pub(crate) async fn run(command: Command) -> Result<(), Failure> {
+pub(crate) async fn run(command: Command, config: &ConfigArgs) -> Result<(), Failure> {
     match command {
         Command::Token { scopes } => {
             let scopes = if scopes.is_empty() {
@@ -33,13 +34,8 @@ pub(crate) async fn run(command: Command) -> Result<(), Failure> {
             } else {
                 scopes
             };
-            let client = PoaClient::builder()
-                .from_env()
-                .map_err(failure)?
-                .scopes(scopes)
-                .transport(crate::net::transport())
-                .build()
-                .map_err(failure)?;
+            let yoti = config.client_with(|builder| builder.poa_scopes(scopes))?;
+            let client = yoti.poa();
             let token = client.bearer_token().await.map_err(failure)?;
             let expires_at = token.expires_at();
             let expires_in = expires_at.map(|at| {

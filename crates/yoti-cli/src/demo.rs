@@ -35,7 +35,8 @@ use yoti_poa::models::{Notification, VerifyQuery};
 use yoti_poa::{PoaClient, VerifyOutcome, WebhookEvent, WebhookReceiver, timestamp_now};
 
 use crate::Failure;
-use crate::output::{chain, print_json};
+use crate::failure::chain;
+use crate::output::print_json;
 
 /// Arguments of `yoti demo`.
 #[derive(Debug, clap::Args)]

@@ -1,9 +1,9 @@
 //! `yoti idv ...`: Identity Verification from the command line.
 //!
-//! Configuration from the environment, as the SDK reads it: `YOTI_CLIENT_SDK_ID`,
-//! `YOTI_KEY_FILE_PATH`, `YOTI_IDV_API_URL` (or `YOTI_DOC_SCAN_API_URL`). Answers are JSON on
-//! stdout; an API error is printed as JSON on stderr with exit code 1; an invalid input file
-//! or request exits with 2.
+//! Credentials and the base URL from the global flags or the environment (`--idv-url`, or
+//! `YOTI_IDV_API_URL` or `YOTI_DOC_SCAN_API_URL`). Answers are JSON on stdout; a failure is
+//! the CLI's one error JSON on stderr, with its exit code (an API error 1, an invalid input
+//! file or request 2).
 
 use std::future::IntoFuture as _;
 use std::io::{IsTerminal as _, Write as _};
@@ -13,17 +13,18 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use serde_json::{Value, json};
-use yoti_idv::models::session::RequiredResourceType;
-use yoti_idv::models::{
+use yoti::ClientSessionToken;
+use yoti::idv::models::session::RequiredResourceType;
+use yoti::idv::models::{
     CreateFaceCaptureResourceRequest, ResponseConfig, SessionResult, SessionSpec,
 };
-use yoti_idv::{
-    ClientSessionToken, Error, IdvClient, Image, MediaContent, SupportedDocumentsRequest,
-    WaitOptions,
-};
+use yoti::idv::{Error, IdvClient, Image, MediaContent, SupportedDocumentsRequest, WaitOptions};
 
 use crate::Failure;
-use crate::output::{chain, print_json};
+use crate::classify::idv as fail;
+use crate::config::ConfigArgs;
+use crate::failure::{Kind, Service, chain};
+use crate::output::print_json;
 
 /// The `yoti idv` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -158,9 +159,11 @@ pub(crate) enum ResponseConfigCommand {
     GetApp,
 }
 
-pub(crate) async fn run(command: Command) -> Result<(), Failure> {
+pub(crate) async fn run(command: Command, config: &ConfigArgs) -> Result<(), Failure> {
     match command {
-        Command::ResponseConfig(command) => run_response_config(command).await,
+        Command::ResponseConfig(command) => {
+            run_response_config(config.client()?.idv(), command).await
+        }
         Command::SimulateUser {
             session_id,
             document_type,
@@ -177,22 +180,13 @@ pub(crate) async fn run(command: Command) -> Result<(), Failure> {
             if png {
                 body.insert("image_format".into(), "png".into());
             }
-            simulate_user(&session_id, Value::Object(body)).await
+            simulate_user(&config.idv_url(), &session_id, Value::Object(body)).await
         }
-        command => run_backend(client()?, command).await,
+        command => run_backend(config.client()?.idv(), command).await,
     }
 }
 
-fn client() -> Result<IdvClient, Failure> {
-    IdvClient::builder()
-        .from_env()
-        .map_err(fail)?
-        .transport(crate::net::transport())
-        .build()
-        .map_err(fail)
-}
-
-async fn run_backend(client: IdvClient, command: Command) -> Result<(), Failure> {
+async fn run_backend(client: &IdvClient, command: Command) -> Result<(), Failure> {
     match command {
         Command::SupportedDocuments { include_non_latin } => {
             let mut request = SupportedDocumentsRequest::new();
@@ -226,7 +220,7 @@ async fn run_backend(client: IdvClient, command: Command) -> Result<(), Failure>
             session_id,
             media_id,
             output,
-        } => get_media(&client, &session_id, &media_id, &output).await,
+        } => get_media(client, &session_id, &media_id, &output).await,
         Command::DeleteMedia {
             session_id,
             media_id,
@@ -258,9 +252,9 @@ async fn run_backend(client: IdvClient, command: Command) -> Result<(), Failure>
             token,
             image,
             resource_id,
-        } => upload_face_capture(&client, session_id, token, &image, resource_id).await,
+        } => upload_face_capture(client, session_id, token, &image, resource_id).await,
         Command::Trigger { session_id, token } => {
-            let session = client_session(&client, &session_id, token)?;
+            let session = client_session(client, &session_id, token)?;
             session.trigger_checks().await.map_err(fail)?;
             print_json(&json!({ "session_id": session_id, "triggered": true }))
         }
@@ -268,20 +262,18 @@ async fn run_backend(client: IdvClient, command: Command) -> Result<(), Failure>
             session_id,
             timeout,
             interval_ms,
-        } => wait(&client, &session_id, timeout, interval_ms).await,
+        } => wait(client, &session_id, timeout, interval_ms).await,
         Command::ResponseConfig(_) | Command::SimulateUser { .. } => {
             unreachable!("handled by run")
         }
     }
 }
 
-async fn run_response_config(command: ResponseConfigCommand) -> Result<(), Failure> {
-    let sandbox = IdvClient::builder()
-        .from_env()
-        .map_err(fail)?
-        .transport(crate::net::transport())
-        .build_sandbox()
-        .map_err(fail)?;
+async fn run_response_config(
+    client: &IdvClient,
+    command: ResponseConfigCommand,
+) -> Result<(), Failure> {
+    let sandbox = client.sandbox();
     match command {
         ResponseConfigCommand::SetSession { session_id, file } => {
             let config: ResponseConfig = read_json(&file, "FILE")?;
@@ -315,7 +307,7 @@ fn client_session(
     client: &IdvClient,
     session_id: &str,
     token: String,
-) -> Result<yoti_idv::ClientSession, Failure> {
+) -> Result<yoti::idv::ClientSession, Failure> {
     if token.trim().is_empty() {
         return Err(Failure::usage("the client session token is empty"));
     }
@@ -397,7 +389,7 @@ async fn upload_face_capture(
                 .find(|r| r.state.as_deref() != Some("COMPLETE"))
                 .and_then(|r| r.id.clone())
                 .ok_or_else(|| {
-                    Failure::other(format!(
+                    Failure::usage(format!(
                         "session {session_id} has no face capture requirement left to satisfy"
                     ))
                 })?;
@@ -505,20 +497,19 @@ fn journey_url(base: &str, session_id: &str, token: &str) -> String {
 }
 
 /// `POST {origin}/__emulator/sessions/{id}/simulate-user` on the origin of the IDV base URL.
-async fn simulate_user(session_id: &str, body: Value) -> Result<(), Failure> {
+async fn simulate_user(base: &str, session_id: &str, body: Value) -> Result<(), Failure> {
     if session_id.trim().is_empty() {
         return Err(Failure::usage("the session id is empty"));
     }
-    let base = yoti_idv::base_url_from_env();
-    let base = yoti_internal::checked_base_url(&base)
-        .map_err(|e| Failure::usage(format!("the IDV base URL {base:?}: {}", chain(&e))))?;
+    let base = yoti_internal::checked_base_url(base)
+        .map_err(|e| Failure::config(format!("the IDV base URL {base:?}: {}", chain(&e))))?;
     let uri: http::Uri = base
         .parse()
-        .map_err(|e| Failure::usage(format!("the IDV base URL {base:?}: {e}")))?;
+        .map_err(|e| Failure::config(format!("the IDV base URL {base:?}: {e}")))?;
     let origin = match (uri.scheme_str(), uri.authority()) {
         (Some(scheme), Some(authority)) => format!("{scheme}://{authority}"),
         _ => {
-            return Err(Failure::usage(format!(
+            return Err(Failure::config(format!(
                 "the IDV base URL {base:?} has no origin"
             )));
         }
@@ -529,6 +520,11 @@ async fn simulate_user(session_id: &str, body: Value) -> Result<(), Failure> {
     );
     let body = Bytes::from(serde_json::to_vec(&body).map_err(|e| Failure::other(e.to_string()))?);
     let transport = crate::net::transport();
+    let unreachable = |e: &yoti::HttpError| {
+        crate::classify::http(e, Service::Emulator).message_prefix(&format!(
+            "cannot reach the emulator at {origin} (simulate-user works only against yoti-emulator)"
+        ))
+    };
     let response = transport
         .execute(|_| {
             http::Request::post(url.as_str())
@@ -537,31 +533,22 @@ async fn simulate_user(session_id: &str, body: Value) -> Result<(), Failure> {
                 .body(body.clone())
         })
         .await
-        .map_err(|e| {
-            Failure::other(format!(
-                "cannot reach the emulator at {origin} \
-                 (simulate-user works only against yoti-emulator): {}",
-                chain(&e)
-            ))
-        })?;
+        .map_err(|e| unreachable(&e))?;
     let status = response.status();
     let body = response
         .into_body()
         .collect_limited(16 * 1024 * 1024)
         .await
-        .map_err(|e| Failure::other(chain(&e)))?;
-    let json: Value = serde_json::from_slice(&body)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
+        .map_err(|e| unreachable(&e))?;
     if status.is_success() {
+        let json: Value = serde_json::from_slice(&body).map_err(|e| {
+            Failure::new(Kind::Decode, format!("the emulator's {status} answer: {e}"))
+                .service(Service::Emulator)
+                .status(status.as_u16())
+        })?;
         print_json(&json)
-    } else if json.is_object() {
-        let mut json = json;
-        json["status"] = status.as_u16().into();
-        Err(Failure::api(&json))
     } else {
-        Err(Failure::api(
-            &json!({ "status": status.as_u16(), "body": json }),
-        ))
+        Err(Failure::answer(status.as_u16(), &body).service(Service::Emulator))
     }
 }
 
@@ -576,25 +563,4 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<
             e.source
         ))
     })
-}
-
-/// Maps an SDK error to what the CLI prints: an API error as its JSON (exit 1), invalid input
-/// as usage (exit 2), anything else as a message (exit 1).
-fn fail(error: Error) -> Failure {
-    match &error {
-        Error::Api(api) => {
-            let mut json = json!({
-                "status": api.status.as_u16(),
-                "code": api.code,
-                "message": api.message,
-                "errors": api.field_errors,
-            });
-            if api.code.is_none() && api.message.is_none() && !api.body.is_empty() {
-                json["body"] = Value::String(api.body.clone());
-            }
-            Failure::api(&json)
-        }
-        Error::Validation(_) => Failure::usage(chain(&error)),
-        _ => Failure::other(chain(&error)),
-    }
 }

@@ -1,7 +1,7 @@
 //! `yoti`: the command-line tool for Yoti's APIs and the local emulator.
 //!
-//! Output: JSON on stdout. Errors: one line on stderr (API errors: their JSON), exit code 1;
-//! bad usage: exit code 2.
+//! Output: JSON on stdout. A failure: one JSON line on stderr and an exit code from one
+//! table for every family (see `failure`); clap's usage errors exit with 2.
 
 use std::process::ExitCode;
 
@@ -9,24 +9,30 @@ use clap::{Parser, Subcommand};
 
 mod age;
 mod auth;
+mod classify;
+mod config;
 mod demo;
 mod emulator;
+mod failure;
 mod idv;
 mod net;
 mod output;
 mod poa;
 mod sign;
 
-pub(crate) use output::Failure;
+pub(crate) use failure::Failure;
 
 /// Command-line tool for Yoti's Identity Verification, Age Estimation and Proof of Age APIs.
 ///
-/// Credentials come from YOTI_CLIENT_SDK_ID and YOTI_KEY_FILE_PATH; base URLs from
-/// YOTI_IDV_API_URL, YOTI_AGE_API_URL, YOTI_POA_API_URL and YOTI_AUTH_URL. Every call is
-/// bounded in time (--deadline, --read-timeout) and every JSON answer in size (32 MiB).
+/// Credentials come from --sdk-id and --key, else YOTI_CLIENT_SDK_ID and YOTI_KEY_FILE_PATH;
+/// base URLs from --idv-url, --age-url, --poa-url and --token-url, else YOTI_IDV_API_URL,
+/// YOTI_AGE_API_URL, YOTI_POA_API_URL and YOTI_AUTH_URL. Every call is bounded in time
+/// (--deadline, --read-timeout) and every JSON answer in size (32 MiB).
 #[derive(Debug, Parser)]
-#[command(name = "yoti", version, about)]
+#[command(name = "yoti", version, about, after_help = failure::exit_codes())]
 struct Cli {
+    #[command(flatten)]
+    config: config::ConfigArgs,
     #[command(flatten)]
     net: net::NetArgs,
     #[command(subcommand)]
@@ -58,20 +64,42 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    net::init(cli.net);
-    let result = match cli.command {
-        Command::Demo(args) => block_on(demo::run(args)),
-        Command::Sign(args) => sign::run(args),
-        Command::Idv(cmd) => block_on(idv::run(cmd)),
-        Command::Age(cmd) => block_on(age::run(cmd)),
-        Command::Poa(cmd) => block_on(poa::run(cmd)),
-        Command::Auth(cmd) => block_on(auth::run(cmd)),
-        Command::Emulator(cmd) => block_on(emulator::run(cmd)),
-    };
+    let result = logs().and_then(|()| {
+        net::init(cli.net);
+        let config = cli.config;
+        match cli.command {
+            Command::Demo(args) => block_on(demo::run(args)),
+            Command::Sign(args) => sign::run(args, &config),
+            Command::Idv(cmd) => block_on(idv::run(cmd, &config)),
+            Command::Age(cmd) => block_on(age::run(cmd, &config)),
+            Command::Poa(cmd) => block_on(poa::run(cmd, &config)),
+            Command::Auth(cmd) => block_on(auth::run(cmd, &config)),
+            Command::Emulator(cmd) => block_on(emulator::run(cmd)),
+        }
+    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => failure.report(),
     }
+}
+
+/// Logs on stderr as `RUST_LOG` asks (a tracing filter such as `debug` or
+/// `yoti_http=trace`); none when it is unset. The SDK never logs keys or tokens.
+fn logs() -> Result<(), Failure> {
+    use tracing_subscriber::EnvFilter;
+    let Some(filter) = std::env::var_os(EnvFilter::DEFAULT_ENV) else {
+        return Ok(());
+    };
+    let filter = filter.to_string_lossy();
+    let filter = EnvFilter::builder()
+        .parse(filter.as_ref())
+        .map_err(|e| Failure::config(format!("RUST_LOG={filter:?} is not a log filter: {e}")))?;
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    Ok(())
 }
 
 fn block_on<F: std::future::Future<Output = Result<(), Failure>>>(f: F) -> Result<(), Failure> {

@@ -1,20 +1,20 @@
 //! `yoti poa ...`: verify a scanned QR code, read a result.
 //!
-//! Credentials from `YOTI_CLIENT_SDK_ID` and `YOTI_KEY_FILE_PATH`; base URL from
-//! `YOTI_POA_API_URL` (default `https://api.yoti.com/poa/v1`), token URL from `YOTI_AUTH_URL`
-//! (default `https://auth.api.yoti.com/v1/oauth/token`). The result is printed as JSON on
-//! stdout; an API error as JSON on stderr (`{"status", "error", "message", "id"}`) with exit
-//! code 1; bad usage or missing configuration exits with 2.
+//! Credentials and URLs from the global flags or the environment (`--poa-url` or
+//! `YOTI_POA_API_URL`, `--token-url` or `YOTI_AUTH_URL`). The result is printed as JSON on
+//! stdout; a failure as the CLI's one error JSON on stderr, with its exit code.
 
 use std::time::Duration;
 
 use serde_json::json;
-use yoti_poa::models::{VerificationId, VerifyQuery};
-use yoti_poa::{Error, PoaClient, VerifyOutcome, timestamp_now};
-use yoti_types::Timestamp;
+use yoti::Timestamp;
+use yoti::poa::models::{VerificationId, VerifyQuery};
+use yoti::poa::{VerifyOutcome, timestamp_now};
 
 use crate::Failure;
-use crate::output::{chain, print_json};
+use crate::classify::poa as failure;
+use crate::config::ConfigArgs;
+use crate::output::print_json;
 
 /// The `yoti poa` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -48,13 +48,9 @@ pub(crate) enum Command {
     },
 }
 
-pub(crate) async fn run(command: Command) -> Result<(), Failure> {
-    let client = PoaClient::builder()
-        .from_env()
-        .map_err(failure)?
-        .transport(crate::net::transport())
-        .build()
-        .map_err(failure)?;
+pub(crate) async fn run(command: Command, config: &ConfigArgs) -> Result<(), Failure> {
+    let yoti = config.client()?;
+    let client = yoti.poa();
     match command {
         Command::Verify {
             qr,
@@ -89,21 +85,5 @@ pub(crate) async fn run(command: Command) -> Result<(), Failure> {
                 .map_err(failure)?;
             print_json(&result)
         }
-    }
-}
-
-/// An error as the CLI reports it.
-pub(crate) fn failure(error: Error) -> Failure {
-    match &error {
-        Error::Api(api) => Failure::api(&json!({
-            "status": api.status.as_u16(),
-            "error": api.code.as_ref().map(|c| c.as_str()),
-            "message": api.message,
-            "id": error.api_error_body().and_then(|b| b.id),
-        })),
-        Error::Validation(_) | Error::Config { .. } | Error::Env(_) => {
-            Failure::usage(chain(&error))
-        }
-        _ => Failure::other(chain(&error)),
     }
 }

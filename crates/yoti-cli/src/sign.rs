@@ -1,18 +1,18 @@
 //! `yoti sign`: what an integrator runs when Yoti rejects a signature.
+//!
+//! The key is the global `--key PEM` (PKCS#1 or PKCS#8), else `YOTI_KEY_FILE_PATH`.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 
-use yoti_auth::{PrivateKey, RequestSigner, string_to_sign};
+use yoti_auth::{RequestSigner, string_to_sign};
 
 use crate::Failure;
+use crate::config::ConfigArgs;
+use crate::output::print_text;
 
-/// Arguments of `yoti sign`.
+/// Arguments of `yoti sign` (and the global `--key`).
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The application's private key (PEM, PKCS#1 or PKCS#8).
-    #[arg(long, value_name = "PEM")]
-    key: PathBuf,
     /// The HTTP method.
     #[arg(long, default_value = "GET")]
     method: String,
@@ -25,7 +25,7 @@ pub(crate) struct Args {
     body_file: Option<PathBuf>,
 }
 
-pub(crate) fn run(args: Args) -> Result<(), Failure> {
+pub(crate) fn run(args: Args, config: &ConfigArgs) -> Result<(), Failure> {
     let method = args.method.to_ascii_uppercase();
     if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
         return Err(Failure::usage(format!(
@@ -45,11 +45,11 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         })?,
         None => Vec::new(),
     };
-    let key = PrivateKey::from_pem_file(&args.key).map_err(|e| Failure::other(e.to_string()))?;
+    let key = config.key()?;
     let message = string_to_sign(&method, &args.path, &body);
     let digest = RequestSigner::new("", key)
         .sign(&message)
-        .map_err(|e| Failure::other(e.to_string()))?;
+        .map_err(|e| Failure::config(crate::failure::chain(&e)))?;
     #[derive(serde::Serialize)]
     struct Out<'a> {
         message: &'a str,
@@ -61,7 +61,5 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         digest: &digest,
     })
     .map_err(|e| Failure::other(e.to_string()))?;
-    let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "{out}").map_err(|e| Failure::other(format!("cannot write: {e}")))?;
-    Ok(())
+    print_text(&format!("{out}\n"))
 }

@@ -150,7 +150,7 @@ fn image() -> String {
 }
 
 /// Runs the four commands of the issue against `server` with `flags`, and checks each ended
-/// in time with exit 1 and `expected` in its message.
+/// in time with the transport failure's exit code (4) and `expected` in its message.
 fn each_command(server: &Hostile, flags: &[&str], expected: &str) {
     let tokens = Hostile::start(Mode::Token);
     let image = image();
@@ -186,7 +186,7 @@ fn each_command(server: &Hostile, flags: &[&str], expected: &str) {
         let before = server.requests();
         let (out, took) = yoti(server, auth, &args);
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "yoti {args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(4), "yoti {args:?}: {stderr}");
         assert!(stderr.contains(expected), "yoti {args:?}: {stderr}");
         assert!(took < BOUND, "yoti {args:?} took {took:?}");
         assert!(out.stdout.is_empty(), "yoti {args:?} printed a result");
@@ -223,7 +223,7 @@ fn a_token_answer_cut_short_is_requested_once() {
     let server = Hostile::start(Mode::Truncated);
     let (out, _) = yoti(&server, &server, &["auth", "token"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
     assert_eq!(server.requests(), 1, "{stderr}");
     assert!(stderr.contains("no complete answer"), "{stderr}");
 }

@@ -81,6 +81,7 @@ fn sign_prints_the_message_and_the_openssl_digest() {
         .args(["sign", "--key", "/nonexistent.pem", "--path", "/x"])
         .output()
         .expect("yoti runs");
-    assert_eq!(out.status.code(), Some(1));
+    // An unreadable key is a configuration failure: exit code 3.
+    assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent.pem"));
 }

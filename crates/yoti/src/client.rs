@@ -108,6 +108,7 @@ pub struct ClientBuilder {
     age_url: Option<String>,
     poa_url: Option<String>,
     token_url: Option<String>,
+    poa_scopes: Option<Vec<String>>,
 }
 
 impl ClientBuilder {
@@ -162,6 +163,13 @@ impl ClientBuilder {
     /// Sets the token endpoint's URL (Proof of Age's bearer tokens).
     pub fn token_url(mut self, url: impl Into<String>) -> Self {
         self.token_url = Some(url.into());
+        self
+    }
+
+    /// Sets the scopes Proof of Age asks the token endpoint for (default:
+    /// `yoti::poa::DEFAULT_SCOPES`).
+    pub fn poa_scopes<S: Into<String>>(mut self, scopes: impl IntoIterator<Item = S>) -> Self {
+        self.poa_scopes = Some(scopes.into_iter().map(Into::into).collect());
         self
     }
 
@@ -225,7 +233,7 @@ impl ClientBuilder {
             transport = transport.with_read_timeout(idle);
         }
         // Unused without any service feature.
-        let _ = (&key, &transport, &self.token_url);
+        let _ = (&key, &transport, &self.token_url, &self.poa_scopes);
         Ok(Client {
             #[cfg(feature = "idv")]
             idv: {
@@ -260,6 +268,9 @@ impl ClientBuilder {
                 }
                 if let Some(url) = self.token_url {
                     b = b.token_url(url);
+                }
+                if let Some(scopes) = self.poa_scopes {
+                    b = b.scopes(scopes);
                 }
                 b.build().map_err(Error::Poa)?
             },
