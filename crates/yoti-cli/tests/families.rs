@@ -61,11 +61,16 @@ fn idv_creates_plays_waits_for_and_deletes_a_session() {
     assert_eq!(gone.error()["status"], 404);
 
     // The sandbox response-config, through the same client.
-    let app = run(emu.yoti().args(["idv", "response-config", "get-app"]));
-    assert!(
-        app.code == Some(0) || app.error()["kind"] == "api",
-        "{app:#?}"
-    );
+    let config = serde_json::to_vec(&yoti::idv::models::ResponseConfig::approve_all()).unwrap();
+    let file = temp_file("response-config.json", &config);
+    let set = run(emu
+        .yoti()
+        .args(["idv", "response-config", "set-app"])
+        .arg(&file))
+    .ok();
+    assert_eq!(set["updated"], true, "{set}");
+    let app = run(emu.yoti().args(["idv", "response-config", "get-app"])).ok();
+    assert!(app["check_reports"].is_object(), "{app}");
 }
 
 #[test]
