@@ -261,71 +261,19 @@ fn answer<T: DeserializeOwned>(raw: RawResponse) -> Result<T, Error> {
     ))))
 }
 
-/// Configures an [`AgeClient`].
-#[derive(Default)]
+/// Configures an [`AgeClient`]: [`sdk_id`](Self::sdk_id) and [`key`](Self::key) are
+/// required.
+#[derive(Debug, Default)]
 #[must_use]
 pub struct AgeClientBuilder {
-    sdk_id: Option<String>,
-    key: Option<PrivateKey>,
-    base_url: Option<String>,
-    transport: Option<Transport>,
+    options: yoti_internal::ClientOptions,
     local_checks: Option<bool>,
     limits: Option<ImageLimits>,
     terminal_id: Option<String>,
-    timeouts: yoti_internal::ClientTimeouts,
-}
-
-impl fmt::Debug for AgeClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AgeClientBuilder")
-            .field("sdk_id", &self.sdk_id)
-            .field("key", &self.key.as_ref().map(|_| "[redacted]"))
-            .field("base_url", &self.base_url)
-            .field("local_checks", &self.local_checks)
-            .finish_non_exhaustive()
-    }
 }
 
 impl AgeClientBuilder {
-    /// The application's SDK id (required).
-    pub fn sdk_id(mut self, sdk_id: impl Into<String>) -> Self {
-        self.sdk_id = Some(sdk_id.into());
-        self
-    }
-
-    /// The application's private key (required).
-    pub fn key(mut self, key: PrivateKey) -> Self {
-        self.key = Some(key);
-        self
-    }
-
-    /// The base URL (default [`DEFAULT_BASE_URL`]): https, or http to a loopback host (the
-    /// emulator, e.g. `Emulator::age_url()`).
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = Some(url.into());
-        self
-    }
-
-    /// The transport (default: `Transport::default()`, hyper with rustls and the default
-    /// retry policy, which retries these `POST`s only when the connection never opened).
-    pub fn transport(mut self, transport: Transport) -> Self {
-        self.transport = Some(transport);
-        self
-    }
-
-    /// The time limit of every call, retries and the reading of the answer included (default
-    /// [`yoti_http::DEFAULT_DEADLINE`], 120 s); a call's `with_timeout` overrides it.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.timeouts.deadline = Some(timeout);
-        self
-    }
-
-    /// The longest wait for the next piece of an answer's body (default
-    /// [`yoti_http::DEFAULT_READ_TIMEOUT`], 30 s); a call's `with_read_timeout` overrides it.
-    pub fn read_timeout(mut self, idle: std::time::Duration) -> Self {
-        self.timeouts.read_timeout = Some(idle);
-        self
-    }
+    yoti_internal::client_options_setters!(options, base_url = DEFAULT_BASE_URL);
 
     /// Sets the SDK id, the key and the base URL from the environment, as
     /// [`AgeClient::from_env`] does; anything set later replaces them.
@@ -333,13 +281,7 @@ impl AgeClientBuilder {
     /// # Errors
     /// [`Error::Env`] when a variable is missing or the key does not load.
     pub fn from_env(mut self) -> Result<Self, Error> {
-        let (sdk_id, key) = yoti_internal::credentials_from_env()?;
-        self.sdk_id = Some(sdk_id);
-        self.key = Some(key);
-        self.base_url = Some(yoti_internal::base_url_from_env(
-            &[ENV_BASE_URL],
-            DEFAULT_BASE_URL,
-        ));
+        self.options.load_env(&[ENV_BASE_URL], DEFAULT_BASE_URL)?;
         Ok(self)
     }
 
@@ -367,20 +309,17 @@ impl AgeClientBuilder {
     /// [`Error::Config`] when the SDK id or key is missing, or the terminal id is not a
     /// valid header value; [`Error::BaseUrl`] for an unusable base URL.
     pub fn build(self) -> Result<AgeClient, Error> {
-        let sdk_id = self
-            .sdk_id
-            .filter(|s| !s.trim().is_empty())
-            .ok_or_else(|| Error::Config {
-                reason: "the SDK id is missing: set it with .sdk_id(..)".into(),
+        let (sdk_id, key) = self
+            .options
+            .credentials()
+            .map_err(|missing| Error::Config {
+                reason: missing.to_string(),
             })?;
         if http::HeaderValue::try_from(sdk_id.as_str()).is_err() {
             return Err(Error::Config {
                 reason: "the SDK id is not a valid header value".into(),
             });
         }
-        let key = self.key.ok_or_else(|| Error::Config {
-            reason: "the private key is missing: set it with .key(..)".into(),
-        })?;
         if let Some(id) = &self.terminal_id
             && http::HeaderValue::try_from(id.as_str()).is_err()
         {
@@ -388,14 +327,15 @@ impl AgeClientBuilder {
                 reason: "the terminal id is not a valid header value".into(),
             });
         }
-        let base_url =
-            yoti_internal::checked_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))
-                .map_err(Error::BaseUrl)?;
+        let base_url = self
+            .options
+            .base_url_or(DEFAULT_BASE_URL)
+            .map_err(Error::BaseUrl)?;
         Ok(AgeClient {
             inner: Arc::new(Inner {
                 signer: RequestSigner::new(sdk_id, key),
                 base_url,
-                transport: self.timeouts.apply(self.transport),
+                transport: self.options.transport(),
                 local_checks: self.local_checks.unwrap_or(true),
                 limits: self.limits.unwrap_or_default(),
                 terminal_id: self.terminal_id,

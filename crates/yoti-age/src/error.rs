@@ -6,7 +6,7 @@ use yoti_types::age::AgeErrorCode;
 use crate::ImageCheckError;
 
 /// An Age Estimation error answer: the shared [`yoti_internal::ApiError`], with
-/// [`AgeErrorCode`] codes.
+/// [`AgeErrorCode`](crate::models::AgeErrorCode) codes.
 pub type ApiError = yoti_internal::ApiError<AgeErrorCode>;
 
 /// Everything an [`AgeClient`](crate::AgeClient) call can fail with.

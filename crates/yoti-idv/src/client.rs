@@ -40,24 +40,19 @@ pub(crate) struct Backend {
 
 impl Backend {
     pub(crate) fn build(
-        sdk_id: Option<String>,
-        key: Option<PrivateKey>,
-        base_url: &str,
-        transport: Transport,
+        options: &yoti_internal::ClientOptions,
+        default_base_url: &str,
     ) -> Result<Self, Error> {
-        let sdk_id = sdk_id
-            .filter(|id| !id.trim().is_empty())
-            .ok_or_else(|| Error::Config {
-                reason: "the SDK id is not set: give the application's SDK id from Yoti Hub".into(),
-            })?;
-        let key = key.ok_or_else(|| Error::Config {
-            reason: "the private key is not set: give the application's key from Yoti Hub".into(),
+        let (sdk_id, key) = options.credentials().map_err(|missing| Error::Config {
+            reason: missing.to_string(),
         })?;
-        let base_url = yoti_internal::checked_base_url(base_url).map_err(Error::BaseUrl)?;
+        let base_url = options
+            .base_url_or(default_base_url)
+            .map_err(Error::BaseUrl)?;
         Ok(Self {
             signer: RequestSigner::new(sdk_id, key),
             base_url,
-            transport,
+            transport: options.transport(),
         })
     }
 
@@ -405,69 +400,18 @@ impl SupportedDocumentsRequest {
 }
 
 /// Builds an [`IdvClient`]: [`sdk_id`](Self::sdk_id) and [`key`](Self::key) are required.
-#[derive(Default)]
+#[derive(Debug, Default)]
 #[must_use]
 pub struct IdvClientBuilder {
-    sdk_id: Option<String>,
-    key: Option<PrivateKey>,
-    base_url: Option<String>,
-    transport: Option<Transport>,
-    timeouts: yoti_internal::ClientTimeouts,
-}
-
-impl fmt::Debug for IdvClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IdvClientBuilder")
-            .field("sdk_id", &self.sdk_id)
-            .field("key", &self.key.as_ref().map(|_| "[redacted]"))
-            .field("base_url", &self.base_url)
-            .finish_non_exhaustive()
-    }
+    options: yoti_internal::ClientOptions,
 }
 
 impl IdvClientBuilder {
-    /// The application's SDK id (from Yoti Hub).
-    pub fn sdk_id(mut self, sdk_id: impl Into<String>) -> Self {
-        self.sdk_id = Some(sdk_id.into());
-        self
-    }
-
-    /// The application's private key.
-    pub fn key(mut self, key: PrivateKey) -> Self {
-        self.key = Some(key);
-        self
-    }
-
-    /// The base URL (default [`DEFAULT_BASE_URL`]): `https://`, or `http://` to a loopback
-    /// host (the emulator).
-    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
-        self.base_url = Some(base_url.into());
-        self
-    }
+    yoti_internal::client_options_setters!(options, base_url = DEFAULT_BASE_URL);
 
     /// Uses Yoti's sandbox ([`SANDBOX_BASE_URL`]).
     pub fn sandbox(self) -> Self {
         self.base_url(SANDBOX_BASE_URL)
-    }
-
-    /// The transport (HTTP client, timeouts, retry policy); default [`Transport::default`].
-    pub fn transport(mut self, transport: Transport) -> Self {
-        self.transport = Some(transport);
-        self
-    }
-
-    /// The time limit of every call, retries and the reading of the answer included (default
-    /// [`yoti_http::DEFAULT_DEADLINE`], 120 s); a call's `with_timeout` overrides it.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.timeouts.deadline = Some(timeout);
-        self
-    }
-
-    /// The longest wait for the next piece of an answer's body (default
-    /// [`yoti_http::DEFAULT_READ_TIMEOUT`], 30 s); a call's `with_read_timeout` overrides it.
-    pub fn read_timeout(mut self, idle: std::time::Duration) -> Self {
-        self.timeouts.read_timeout = Some(idle);
-        self
     }
 
     /// Sets the SDK id, the key and the base URL from the environment, as
@@ -476,10 +420,8 @@ impl IdvClientBuilder {
     /// # Errors
     /// [`Error::Env`] when a variable is missing or the key does not load.
     pub fn from_env(mut self) -> Result<Self, Error> {
-        let (sdk_id, key) = yoti_internal::credentials_from_env()?;
-        self.sdk_id = Some(sdk_id);
-        self.key = Some(key);
-        self.base_url = Some(base_url_from_env());
+        self.options
+            .load_env(&[ENV_BASE_URL, ENV_BASE_URL_LEGACY], DEFAULT_BASE_URL)?;
         Ok(self)
     }
 
@@ -489,12 +431,7 @@ impl IdvClientBuilder {
     /// [`Error::Config`] when the SDK id or the key is missing, [`Error::BaseUrl`] when the
     /// base URL is not acceptable.
     pub fn build(self) -> Result<IdvClient, Error> {
-        let backend = Backend::build(
-            self.sdk_id,
-            self.key,
-            self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
-            self.timeouts.apply(self.transport),
-        )?;
+        let backend = Backend::build(&self.options, DEFAULT_BASE_URL)?;
         Ok(IdvClient::from_backend(Arc::new(backend)))
     }
 
@@ -503,13 +440,9 @@ impl IdvClientBuilder {
     ///
     /// # Errors
     /// As [`build`](Self::build).
-    pub fn build_sandbox(self) -> Result<SandboxClient, Error> {
-        let base = self
-            .base_url
-            .as_deref()
-            .map_or_else(|| SANDBOX_BASE_URL.to_owned(), sandbox_base_url);
-        let transport = self.timeouts.apply(self.transport);
-        let backend = Backend::build(self.sdk_id, self.key, &base, transport)?;
+    pub fn build_sandbox(mut self) -> Result<SandboxClient, Error> {
+        self.options.base_url = self.options.base_url.as_deref().map(sandbox_base_url);
+        let backend = Backend::build(&self.options, SANDBOX_BASE_URL)?;
         Ok(SandboxClient::from_backend(Arc::new(backend)))
     }
 }

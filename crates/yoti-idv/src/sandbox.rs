@@ -8,13 +8,13 @@ use yoti_auth::{PrivateKey, SdkIdPlacement};
 use yoti_types::idv::ResponseConfig;
 
 use crate::call::{Call, Req};
-use crate::client::{Backend, SANDBOX_BASE_URL, sandbox_base_url, segment, session_path};
+use crate::client::{Backend, segment, session_path};
 use crate::{Error, IdvClient};
 
 /// A client for the sandbox's response configuration: what the checks and tasks of sandbox
 /// sessions answer, for the whole application or for one session.
 ///
-/// Its base URL is the sandbox one ([`SANDBOX_BASE_URL`], or the emulator's
+/// Its base URL is the sandbox one ([`SANDBOX_BASE_URL`](crate::SANDBOX_BASE_URL), or the emulator's
 /// `/sandbox/idverify/v1`). Get one from an [`IdvClient`] with [`IdvClient::sandbox`], or
 /// build one with [`SandboxClient::new`], [`SandboxClient::from_env`] or
 /// [`IdvClientBuilder::build_sandbox`](crate::IdvClientBuilder::build_sandbox). Cheap to clone;
@@ -34,38 +34,25 @@ impl fmt::Debug for SandboxClient {
 }
 
 impl SandboxClient {
-    /// A sandbox client for the application on [`SANDBOX_BASE_URL`].
+    /// A sandbox client for the application on [`SANDBOX_BASE_URL`](crate::SANDBOX_BASE_URL).
     ///
     /// # Errors
     /// [`Error::Config`] when the SDK id is empty.
     pub fn new(sdk_id: impl Into<String>, key: PrivateKey) -> Result<Self, Error> {
-        let backend = Backend::build(
-            Some(sdk_id.into()),
-            Some(key),
-            SANDBOX_BASE_URL,
-            yoti_http::Transport::default(),
-        )?;
-        Ok(Self::from_backend(Arc::new(backend)))
+        crate::IdvClient::builder()
+            .sdk_id(sdk_id)
+            .key(key)
+            .build_sandbox()
     }
 
     /// A sandbox client configured from the environment, as [`IdvClient::from_env`], the
     /// base URL turned into its sandbox form (see [`sandbox_base_url`](crate::sandbox_base_url));
-    /// [`SANDBOX_BASE_URL`] when no base URL is set.
+    /// [`SANDBOX_BASE_URL`](crate::SANDBOX_BASE_URL) when no base URL is set.
     ///
     /// # Errors
     /// As [`IdvClient::from_env`].
     pub fn from_env() -> Result<Self, Error> {
-        let (sdk_id, key) = yoti_internal::credentials_from_env()?;
-        let base = yoti_internal::env_var(crate::ENV_BASE_URL)
-            .or_else(|| yoti_internal::env_var(crate::ENV_BASE_URL_LEGACY))
-            .map_or_else(|| SANDBOX_BASE_URL.to_owned(), |url| sandbox_base_url(&url));
-        let backend = Backend::build(
-            Some(sdk_id),
-            Some(key),
-            &base,
-            yoti_http::Transport::default(),
-        )?;
-        Ok(Self::from_backend(Arc::new(backend)))
+        crate::IdvClient::builder().from_env()?.build_sandbox()
     }
 
     pub(crate) fn from_backend(backend: Arc<Backend>) -> Self {

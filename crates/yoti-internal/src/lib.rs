@@ -6,9 +6,18 @@ use std::path::PathBuf;
 
 mod api;
 mod call;
+mod options;
 
 pub use api::{ApiError, FieldError};
 pub use call::{BoxFuture, Call};
+pub use options::{ClientOptions, MissingCredential};
+
+/// What [`client_options_setters!`]'s setters name, for the crates that expand it.
+#[doc(hidden)]
+pub mod reexports {
+    pub use yoti_auth::PrivateKey;
+    pub use yoti_http::Transport;
+}
 
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};

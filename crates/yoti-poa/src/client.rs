@@ -92,37 +92,19 @@ impl fmt::Debug for PoaClient {
     }
 }
 
-/// Configures a [`PoaClient`].
+/// Configures a [`PoaClient`]: [`sdk_id`](Self::sdk_id) and [`key`](Self::key) (tokens from
+/// the token endpoint), or an [`access_token`](Self::access_token) provisioned by hand.
 #[derive(Debug, Default)]
+#[must_use]
 pub struct PoaClientBuilder {
-    sdk_id: Option<String>,
-    key: Option<PrivateKey>,
-    base_url: Option<String>,
+    options: yoti_internal::ClientOptions,
     token_url: Option<String>,
     access_token: Option<AccessToken>,
     scopes: Option<Vec<String>>,
-    transport: Option<Transport>,
-    timeouts: yoti_internal::ClientTimeouts,
 }
 
 impl PoaClientBuilder {
-    /// The application's SDK id (with [`key`](Self::key): tokens from the token endpoint).
-    pub fn sdk_id(mut self, sdk_id: impl Into<String>) -> Self {
-        self.sdk_id = Some(sdk_id.into());
-        self
-    }
-
-    /// The application's private key, which signs the client assertions.
-    pub fn key(mut self, key: PrivateKey) -> Self {
-        self.key = Some(key);
-        self
-    }
-
-    /// The base URL (default [`DEFAULT_BASE_URL`]): https, or http to a loopback host.
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = Some(url.into());
-        self
-    }
+    yoti_internal::client_options_setters!(options, base_url = DEFAULT_BASE_URL);
 
     /// The token URL (default [`DEFAULT_TOKEN_URL`]); a URL without a path gets
     /// `/v1/oauth/token`.
@@ -144,27 +126,6 @@ impl PoaClientBuilder {
         self
     }
 
-    /// The transport (default: [`Transport::default`]). Its retry policy applies to API
-    /// calls; token requests are sent once each and retried by the token cache.
-    pub fn transport(mut self, transport: Transport) -> Self {
-        self.transport = Some(transport);
-        self
-    }
-
-    /// The time limit of every call, retries and the reading of the answer included (default
-    /// [`yoti_http::DEFAULT_DEADLINE`], 120 s); token requests included.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.timeouts.deadline = Some(timeout);
-        self
-    }
-
-    /// The longest wait for the next piece of an answer's body (default
-    /// [`yoti_http::DEFAULT_READ_TIMEOUT`], 30 s); token answers included.
-    pub fn read_timeout(mut self, idle: std::time::Duration) -> Self {
-        self.timeouts.read_timeout = Some(idle);
-        self
-    }
-
     /// Sets the SDK id, the key, the base URL and the token URL from the environment, as
     /// [`PoaClient::from_env`] does (the same story as `IdvClient::builder().from_env()` and
     /// `AgeClient::builder().from_env()`); anything set later replaces them.
@@ -172,13 +133,9 @@ impl PoaClientBuilder {
     /// # Errors
     /// [`Error::Env`] when a variable is missing or the key does not load.
     pub fn from_env(mut self) -> Result<Self, Error> {
-        let (sdk_id, key) = yoti_internal::credentials_from_env().map_err(Error::Env)?;
-        self.sdk_id = Some(sdk_id);
-        self.key = Some(key);
-        self.base_url = Some(yoti_internal::base_url_from_env(
-            &[ENV_BASE_URL],
-            DEFAULT_BASE_URL,
-        ));
+        self.options
+            .load_env(&[ENV_BASE_URL], DEFAULT_BASE_URL)
+            .map_err(Error::Env)?;
         self.token_url = Some(yoti_internal::base_url_from_env(
             &[ENV_TOKEN_URL],
             DEFAULT_TOKEN_URL,
@@ -192,16 +149,17 @@ impl PoaClientBuilder {
     /// [`Error::Config`] for an invalid URL, a missing SDK id or key (without an access
     /// token), or invalid scopes.
     pub fn build(self) -> Result<PoaClient, Error> {
-        let base_url =
-            yoti_internal::checked_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))
-                .map_err(|source| Error::Config {
+        let base_url = self
+            .options
+            .base_url_or(DEFAULT_BASE_URL)
+            .map_err(|source| Error::Config {
                 reason: "invalid base URL".into(),
                 source: Some(source),
             })?;
-        let transport = self.timeouts.apply(self.transport);
-        let (tokens, token_url) = match (self.access_token, self.sdk_id, self.key) {
-            (Some(token), _, _) => (TokenProvider::fixed(token), None),
-            (None, Some(sdk_id), Some(key)) => {
+        let transport = self.options.transport();
+        let (tokens, token_url) = match (self.access_token, self.options.credentials()) {
+            (Some(token), _) => (TokenProvider::fixed(token), None),
+            (None, Ok((sdk_id, key))) => {
                 let endpoint = HttpTokenEndpoint::new(
                     self.token_url.as_deref().unwrap_or(DEFAULT_TOKEN_URL),
                     transport.clone(),
@@ -220,15 +178,9 @@ impl PoaClientBuilder {
                     })?;
                 (tokens, Some(token_url))
             }
-            (None, None, _) => {
+            (None, Err(missing)) => {
                 return Err(Error::Config {
-                    reason: "no SDK id: set one with a key, or an access token".into(),
-                    source: None,
-                });
-            }
-            (None, Some(_), None) => {
-                return Err(Error::Config {
-                    reason: "no private key: set the application's key, or an access token".into(),
+                    reason: format!("{missing} (or give an access token)").into(),
                     source: None,
                 });
             }

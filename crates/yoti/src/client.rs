@@ -1,11 +1,6 @@
 //! One client for every service: one key, one transport (one connection pool), one token
 //! provider, handing out the service clients.
 
-use std::time::Duration;
-
-use yoti_auth::PrivateKey;
-use yoti_http::Transport;
-
 /// Why a [`Client`] could not be built.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -99,11 +94,7 @@ impl Client {
 #[derive(Debug, Default)]
 #[must_use]
 pub struct ClientBuilder {
-    sdk_id: Option<String>,
-    key: Option<PrivateKey>,
-    transport: Option<Transport>,
-    timeout: Option<Duration>,
-    read_timeout: Option<Duration>,
+    options: yoti_internal::ClientOptions,
     idv_url: Option<String>,
     age_url: Option<String>,
     poa_url: Option<String>,
@@ -112,35 +103,7 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// Sets the application's SDK id (from Yoti Hub).
-    pub fn sdk_id(mut self, sdk_id: impl Into<String>) -> Self {
-        self.sdk_id = Some(sdk_id.into());
-        self
-    }
-
-    /// Sets the application's private key; every service signs with it.
-    pub fn key(mut self, key: PrivateKey) -> Self {
-        self.key = Some(key);
-        self
-    }
-
-    /// Sets the transport every service shares (default: a fresh [`Transport::default`]).
-    pub fn transport(mut self, transport: Transport) -> Self {
-        self.transport = Some(transport);
-        self
-    }
-
-    /// Sets the deadline of every call ([`Transport::with_deadline`]).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    /// Sets the longest wait between two chunks of a response ([`Transport::with_read_timeout`]).
-    pub fn read_timeout(mut self, idle: Duration) -> Self {
-        self.read_timeout = Some(idle);
-        self
-    }
+    yoti_internal::client_options_setters!(options);
 
     /// Sets the IDV base URL (e.g. the sandbox's, or an emulator's `idv_url()`).
     pub fn idv_url(mut self, url: impl Into<String>) -> Self {
@@ -190,9 +153,7 @@ impl ClientBuilder {
     /// # Errors
     /// [`Error::Env`] when a variable is missing or the key does not load.
     pub fn from_env(mut self) -> Result<Self, Error> {
-        let (sdk_id, key) = yoti_internal::credentials_from_env().map_err(Error::Env)?;
-        self.sdk_id = Some(sdk_id);
-        self.key = Some(key);
+        self.options.load_credentials_env().map_err(Error::Env)?;
         #[cfg(feature = "idv")]
         {
             self.idv_url = Some(yoti_idv::base_url_from_env());
@@ -223,15 +184,14 @@ impl ClientBuilder {
     /// # Errors
     /// [`Error::MissingSdkId`], [`Error::MissingKey`], or a service's refusal of its base URL.
     pub fn build(self) -> Result<Client, Error> {
-        let sdk_id = self.sdk_id.ok_or(Error::MissingSdkId)?;
-        let key = self.key.ok_or(Error::MissingKey)?;
-        let mut transport = self.transport.unwrap_or_default();
-        if let Some(deadline) = self.timeout {
-            transport = transport.with_deadline(deadline);
-        }
-        if let Some(idle) = self.read_timeout {
-            transport = transport.with_read_timeout(idle);
-        }
+        let (sdk_id, key) = self
+            .options
+            .credentials()
+            .map_err(|missing| match missing {
+                yoti_internal::MissingCredential::SdkId => Error::MissingSdkId,
+                _ => Error::MissingKey,
+            })?;
+        let transport = self.options.transport();
         // Unused without any service feature.
         let _ = (&key, &transport, &self.token_url, &self.poa_scopes);
         Ok(Client {
