@@ -14,25 +14,25 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::routing::any;
 use serde::Serialize;
-use yoti_age::{AgeClient, Estimate, Verify, models::Operator};
-use yoti_emulator::{Emulator, test_images};
-use yoti_idv::models::session::RequiredResourceType;
-use yoti_idv::models::spec::{
+use yoti::age::{AgeClient, Estimate, Verify, models::Operator};
+use yoti::idv::models::session::RequiredResourceType;
+use yoti::idv::models::spec::{
     IdDocumentAuthenticityConfig, IdDocumentTextExtractionConfig, LivenessConfig, ManualCheck,
     NotificationAuthType, NotificationConfig, NotificationTopic, RequestedCheck, RequestedTask,
     RequiredDocument,
 };
-use yoti_idv::models::{
+use yoti::idv::models::{
     CaptureMethod, CreateFaceCaptureResourceRequest, LivenessType, ResponseConfig,
     SessionConfiguration, SessionSpec, sandbox,
 };
-use yoti_idv::notification::NotificationVerifier;
-use yoti_idv::{
+use yoti::idv::notification::NotificationVerifier;
+use yoti::idv::{
     CreateIdDocumentRequest, IdvClient, Image, MediaContent, PageUpload, TextExtraction,
     WaitOptions,
 };
-use yoti_poa::models::{Notification, VerifyQuery};
-use yoti_poa::{PoaClient, VerifyOutcome, WebhookEvent, WebhookReceiver, timestamp_now};
+use yoti::poa::models::{Notification, VerifyQuery};
+use yoti::poa::{PoaClient, VerifyOutcome, WebhookEvent, WebhookReceiver, timestamp_now};
+use yoti_emulator::{Emulator, test_images};
 
 use crate::Failure;
 use crate::failure::chain;
@@ -91,9 +91,29 @@ pub(crate) async fn run(args: Args) -> Result<(), Failure> {
         return report.finish(started);
     };
 
-    idv(&mut report, &sdk_id, &key, &emulator, &receiver).await;
-    age(&mut report, &sdk_id, &key, &emulator).await;
-    poa(&mut report, &sdk_id, &key, &emulator, &receiver).await;
+    let Some(client) = report
+        .step("setup", "build one client: one key, one transport", async {
+            let client = yoti::Client::builder()
+                .sdk_id(&sdk_id)
+                .key(key.clone())
+                .emulator_url(&emulator.base_url())
+                .build()?;
+            let detail = format!(
+                "{}, {}, {}",
+                client.idv().base_url(),
+                emulator.age_url(),
+                client.poa().base_url()
+            );
+            Ok::<_, yoti::Error>((client, detail))
+        })
+        .await
+    else {
+        return report.finish(started);
+    };
+
+    idv(&mut report, client.idv(), &receiver).await;
+    age(&mut report, client.age()).await;
+    poa(&mut report, client.poa(), &receiver).await;
 
     emulator.shutdown().await;
     report.finish(started)
@@ -101,35 +121,15 @@ pub(crate) async fn run(args: Args) -> Result<(), Failure> {
 
 // ----- Identity Verification ----------------------------------------------------------------
 
-async fn idv(
-    report: &mut Report,
-    sdk_id: &str,
-    key: &yoti_auth::PrivateKey,
-    emulator: &Emulator,
-    receiver: &Receiver,
-) {
+async fn idv(report: &mut Report, client: &IdvClient, receiver: &Receiver) {
     const S: &str = "idv";
-    let Some(client) = report
-        .step(S, "build the IDV client", async {
-            let client = IdvClient::builder()
-                .sdk_id(sdk_id)
-                .key(key.clone())
-                .base_url(emulator.idv_url())
-                .build()?;
-            let detail = emulator.idv_url();
-            Ok::<_, yoti_idv::Error>((client, detail))
-        })
-        .await
-    else {
-        return;
-    };
     let ok = report
         .step(S, "set the sandbox to approve every check", async {
             client
                 .sandbox()
                 .set_app_response_config(&ResponseConfig::approve_all())
                 .await?;
-            Ok::<_, yoti_idv::Error>(((), "app response-config: APPROVE".to_owned()))
+            Ok::<_, yoti::idv::Error>(((), "app response-config: APPROVE".to_owned()))
         })
         .await;
     if ok.is_none() {
@@ -165,7 +165,7 @@ async fn idv(
                     IdDocumentTextExtractionConfig::new(ManualCheck::Never),
                 ))
                 .required_document(RequiredDocument::id_document())
-                .build_with(&yoti_idv::models::ValidationOptions::loopback_emulator())
+                .build_with(&yoti::idv::models::ValidationOptions::loopback_emulator())
                 .map_err(|e| chain(&e))?;
             let created = client.create_session(&spec).await.map_err(|e| chain(&e))?;
             let config = client
@@ -258,7 +258,7 @@ async fn idv(
                 .as_ref()
                 .map_or("?", |s| s.as_str())
                 .to_owned();
-            Ok::<_, yoti_idv::Error>((session, format!("state {state}")))
+            Ok::<_, yoti::idv::Error>((session, format!("state {state}")))
         })
         .await;
     drop(spinner);
@@ -361,21 +361,8 @@ fn requirement(
 
 // ----- Age Estimation -----------------------------------------------------------------------
 
-async fn age(report: &mut Report, sdk_id: &str, key: &yoti_auth::PrivateKey, emulator: &Emulator) {
+async fn age(report: &mut Report, client: &AgeClient) {
     const S: &str = "age";
-    let Some(client) = report
-        .step(S, "build the age client", async {
-            let client = AgeClient::builder()
-                .sdk_id(sdk_id)
-                .key(key.clone())
-                .base_url(emulator.age_url())
-                .build()?;
-            Ok::<_, yoti_age::Error>((client, emulator.age_url()))
-        })
-        .await
-    else {
-        return;
-    };
     let image = test_images::jpeg(600, 600, 7);
     let Some(estimate) = report
         .step(S, "estimate the age in a generated image", async {
@@ -386,7 +373,7 @@ async fn age(report: &mut Report, sdk_id: &str, key: &yoti_auth::PrivateKey, emu
                 estimate.age,
                 estimate.st_dev
             );
-            Ok::<_, yoti_age::Error>((estimate, detail))
+            Ok::<_, yoti::age::Error>((estimate, detail))
         })
         .await
     else {
@@ -431,28 +418,8 @@ async fn age(report: &mut Report, sdk_id: &str, key: &yoti_auth::PrivateKey, emu
 
 // ----- Proof of Age -------------------------------------------------------------------------
 
-async fn poa(
-    report: &mut Report,
-    sdk_id: &str,
-    key: &yoti_auth::PrivateKey,
-    emulator: &Emulator,
-    receiver: &Receiver,
-) {
+async fn poa(report: &mut Report, client: &PoaClient, receiver: &Receiver) {
     const S: &str = "poa";
-    let Some(client) = report
-        .step(S, "build the PoA client", async {
-            let client = PoaClient::builder()
-                .sdk_id(sdk_id)
-                .key(key.clone())
-                .base_url(emulator.poa_url())
-                .token_url(emulator.token_url())
-                .build()?;
-            Ok::<_, yoti_poa::Error>((client, emulator.poa_url()))
-        })
-        .await
-    else {
-        return;
-    };
     let token = report
         .step(S, "get a bearer token (PS384 client assertion)", async {
             let token = client.bearer_token().await?;
@@ -462,7 +429,10 @@ async fn poa(
                 .map_or("no expiry given".to_owned(), |d| {
                     format!("expires in {} s", d.as_secs())
                 });
-            Ok::<_, yoti_poa::Error>(((), format!("{expires} (the token itself is never printed)")))
+            Ok::<_, yoti::poa::Error>((
+                (),
+                format!("{expires} (the token itself is never printed)"),
+            ))
         })
         .await;
     if token.is_none() {

@@ -3,7 +3,7 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use yoti_http::Transport;
+use yoti::Transport;
 
 /// The global network flags, beside each subcommand's own.
 #[derive(Debug, Clone, clap::Args)]
