@@ -169,7 +169,7 @@ async fn the_hosted_journey_in_an_iframe_completes_a_session_and_posts_success()
         .client_session_token
         .as_ref()
         .expect("a token")
-        .expose()
+        .expose_secret()
         .to_owned();
     let journey = format!(
         "{}/web/index.html?sessionID={sid}&sessionToken={token}",
@@ -369,7 +369,7 @@ async fn expired_and_invalid_tokens_get_error_pages_and_error_messages() {
         .client_session_token
         .as_ref()
         .expect("a token")
-        .expose()
+        .expose_secret()
         .to_owned();
     // The virtual clock moves past the token's TTL.
     let advance = transport()

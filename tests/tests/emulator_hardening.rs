@@ -484,7 +484,10 @@ async fn truncated_images_do_not_decode_idv_422_and_age_unsupported_format() {
             .await
             .expect_err(what);
         assert_eq!(
-            (error.status().map(|s| s.as_u16()), error.code()),
+            (
+                error.status().map(|s| s.as_u16()),
+                error.code().map(|c| c.as_str())
+            ),
             (Some(422), Some("UNPROCESSABLE_MEDIA")),
             "{what}: {error:?}"
         );

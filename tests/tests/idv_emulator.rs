@@ -621,7 +621,11 @@ async fn simulate_user_completes_a_session_whose_checks_and_media_read_back() {
     let idv = Idv::start().await;
     let created = idv.create(full_spec()).await;
     let id = created.session_id.as_str().to_owned();
-    let token = created.client_session_token.unwrap().expose().to_owned();
+    let token = created
+        .client_session_token
+        .unwrap()
+        .expose_secret()
+        .to_owned();
 
     let reply = idv.simulate(&id).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
@@ -775,8 +779,8 @@ async fn client_endpoints_answer_the_reference_codes() {
     let a = idv.create(spec.clone()).await;
     let b = idv.create(spec).await;
     let id = a.session_id.as_str().to_owned();
-    let token = a.client_session_token.unwrap().expose().to_owned();
-    let b_token = b.client_session_token.unwrap().expose().to_owned();
+    let token = a.client_session_token.unwrap().expose_secret().to_owned();
+    let b_token = b.client_session_token.unwrap().expose_secret().to_owned();
     let trigger = format!("/sessions/{id}/checks/trigger");
 
     // 401: no token, or a token no session has.
@@ -1032,7 +1036,11 @@ async fn uploads_over_the_body_limit_get_413() {
         .create(json!({"requested_checks": [{"type": "FACE_COMPARISON"}]}))
         .await;
     let id = created.session_id.as_str();
-    let token = created.client_session_token.as_ref().unwrap().expose();
+    let token = created
+        .client_session_token
+        .as_ref()
+        .unwrap()
+        .expose_secret();
     let (ct, body) = image_part(&vec![0u8; 8192]);
     idv.client(
         Method::PUT,
@@ -1155,7 +1163,11 @@ async fn sessions_expire_after_their_ttl_or_deadline_and_go_after_resources_ttl(
         )
         .await;
     let id = created.session_id.as_str().to_owned();
-    let token = created.client_session_token.unwrap().expose().to_owned();
+    let token = created
+        .client_session_token
+        .unwrap()
+        .expose_secret()
+        .to_owned();
     let documents = format!("/sessions/{id}/resources/id-documents");
     let descriptor = || {
         Some((

@@ -332,7 +332,7 @@ async fn identity_profile_sessions_complete_with_their_profiles() {
 async fn errors_are_matched_by_name() {
     let (_emu, client) = setup().await;
     let err = client.get_session("no-such-session").await.unwrap_err();
-    assert_eq!(err.error_code(), Some(IdvErrorCode::SessionNotFound));
+    assert_eq!(err.code(), Some(&IdvErrorCode::SessionNotFound));
     let created = client
         .create_session(&spec_of_document_only())
         .await
@@ -344,7 +344,7 @@ async fn errors_are_matched_by_name() {
         )
         .await
         .unwrap_err();
-    assert_eq!(err.error_code(), Some(IdvErrorCode::PayloadValidation));
+    assert_eq!(err.code(), Some(&IdvErrorCode::PayloadValidation));
     assert_eq!(
         IdvErrorCode::from("SOMETHING_NEW").as_str(),
         "SOMETHING_NEW"

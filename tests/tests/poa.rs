@@ -17,7 +17,7 @@ use yoti_poa::models::{
     PoaStatus, Provider, TokenRequest, VerificationId, VerifyQuery, WaitingOn,
 };
 use yoti_poa::{
-    Error, HttpTokenEndpoint, PoaClient, VerifyOutcome, WebhookEvent, WebhookReceiver,
+    Error, HttpTokenEndpoint, PoaClient, VerifyOutcome, WebhookEvent, WebhookVerifier,
     timestamp_now,
 };
 use yoti_tests::{SDK_ID, test_key, transport};
@@ -502,13 +502,13 @@ struct Receiver {
 }
 
 impl Receiver {
-    async fn start(check: WebhookReceiver) -> Self {
+    async fn start(check: WebhookVerifier) -> Self {
         let (tx, events) = mpsc::unbounded_channel();
         let app = Router::new().fallback(
             move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
                 let (tx, check) = (tx.clone(), check.clone());
                 async move {
-                    let outcome = check.parse(&method, &uri, &headers, &body);
+                    let outcome = check.verify(&method, &uri, &headers, &body);
                     let status = if outcome.is_ok() {
                         StatusCode::NO_CONTENT
                     } else {
@@ -545,7 +545,7 @@ async fn async_results_reach_the_webhook_and_get_result_alike() {
             .set_header("X-Store", "42")
     };
     let mut receiver =
-        Receiver::start(WebhookReceiver::for_notification(&notification("unused"))).await;
+        Receiver::start(WebhookVerifier::for_notification(&notification("unused"))).await;
 
     // Success, posted to the webhook.
     let id = accepted(
@@ -622,7 +622,7 @@ async fn the_webhook_helper_rejects_a_delivery_with_wrong_headers() {
     let emu = start().await;
     let client = client(&emu);
     let mut receiver =
-        Receiver::start(WebhookReceiver::new().expect_header(SECRET_HEADER, "s3cret")).await;
+        Receiver::start(WebhookVerifier::new().expect_header(SECRET_HEADER, "s3cret")).await;
 
     // The integrator configured another value: refused, on every attempt.
     let wrong = Notification::new(receiver.url.as_str()).set_header(SECRET_HEADER, "guess");
@@ -668,9 +668,9 @@ async fn the_webhook_helper_rejects_a_delivery_with_wrong_headers() {
     assert_eq!(stats.notifications_delivered, 0);
 
     // A body that is not a result.
-    let check = WebhookReceiver::new();
+    let check = WebhookVerifier::new();
     let error = check
-        .parse(
+        .verify(
             &Method::POST,
             &Uri::from_static("/"),
             &HeaderMap::new(),
@@ -682,7 +682,7 @@ async fn the_webhook_helper_rejects_a_delivery_with_wrong_headers() {
     headers.insert(AUTHORIZATION, "Bearer x".parse().unwrap());
     assert!(
         check
-            .parse(&Method::GET, &Uri::from_static("/hook"), &headers, b"")
+            .verify(&Method::GET, &Uri::from_static("/hook"), &headers, b"")
             .is_err()
     );
 }

@@ -35,7 +35,9 @@ impl Ledger {
     /// Records a failed call: an injected fault (503, dropped connection) or something else.
     fn failed(&mut self, what: &str, error: &Error) {
         match error.status().map(|s| s.as_u16()) {
-            Some(503) if error.code() == Some("SERVICE_UNAVAILABLE") => self.injected_503 += 1,
+            Some(503) if error.code().map(|c| c.as_str()) == Some("SERVICE_UNAVAILABLE") => {
+                self.injected_503 += 1
+            }
             Some(status) if status >= 500 => self.bad_5xx.push(format!("{what}: {error:?}")),
             _ => self.other_errors += 1,
         }
@@ -165,7 +167,7 @@ async fn concurrent_sessions_with_faults_stay_consistent_and_never_panic() {
             }
             Err(e) => {
                 assert!(*deleted, "{id} is lost: {e:?}");
-                assert_eq!(e.code(), Some("SESSION_NOT_FOUND"));
+                assert_eq!(e.code().map(|c| c.as_str()), Some("SESSION_NOT_FOUND"));
             }
         }
     }

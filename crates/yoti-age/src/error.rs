@@ -110,6 +110,34 @@ impl Error {
         }
     }
 
+    /// The field errors of an API error (Age Estimation's answers carry none today: the
+    /// method is here so that every service's error answers the same questions).
+    pub fn field_errors(&self) -> &[yoti_internal::FieldError] {
+        match self {
+            Self::Api(api) => &api.field_errors,
+            _ => &[],
+        }
+    }
+
+    /// The API error as Age Estimation's error body (`{"error_code", "error_message"}`), for
+    /// logging or relaying.
+    pub fn api_error_body(&self) -> Option<yoti_types::age::AgeErrorBody> {
+        match self {
+            Self::Api(api) => Some(serde_json::from_str(&api.body).unwrap_or_else(|_| {
+                let mut body = yoti_types::age::AgeErrorBody::default();
+                body.error_code = api.code.clone();
+                body.error_message = api.message.clone();
+                body
+            })),
+            _ => None,
+        }
+    }
+
+    /// Whether the answer was 404 (a path the service does not have).
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(StatusCode::NOT_FOUND)
+    }
+
     /// Whether the same call may succeed later: a transient transport failure
     /// ([`yoti_http::Error::is_retryable`]), a status 429, 502, 503 or 504, or a code Yoti
     /// documents as transient (`SERVICE_UNAVAILABLE`, `FAIL_PREDICTION`,

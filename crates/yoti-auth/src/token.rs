@@ -3,7 +3,7 @@
 use std::fmt;
 
 use http::{HeaderMap, HeaderValue};
-use zeroize::Zeroizing;
+use yoti_types::SecretString;
 
 use crate::{Error, headers};
 
@@ -12,7 +12,7 @@ use crate::{Error, headers};
 /// It authenticates the client endpoints of one session (no signature). `Debug` prints
 /// `[redacted]`; the string is zeroized on drop; comparisons are constant-time.
 #[derive(Clone)]
-pub struct ClientSessionToken(Zeroizing<String>);
+pub struct ClientSessionToken(SecretString);
 
 impl fmt::Debug for ClientSessionToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -23,12 +23,12 @@ impl fmt::Debug for ClientSessionToken {
 impl ClientSessionToken {
     /// Wraps a token string.
     pub fn new(token: impl Into<String>) -> Self {
-        Self(Zeroizing::new(token.into()))
+        Self(SecretString::new(token))
     }
 
     /// The token itself. Call sites are easy to audit: nothing else reveals it.
     pub fn expose_secret(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 
     /// The `X-Yoti-Auth-Token` header value, marked sensitive.
@@ -37,7 +37,7 @@ impl ClientSessionToken {
     /// [`Error::InvalidRequest`] if the token has characters not allowed in a header.
     pub fn header_value(&self) -> Result<HeaderValue, Error> {
         let mut value =
-            HeaderValue::try_from(self.0.as_str()).map_err(|_| Error::InvalidRequest {
+            HeaderValue::try_from(self.0.expose_secret()).map_err(|_| Error::InvalidRequest {
                 reason: "the client session token has characters not allowed in a header".into(),
             })?;
         value.set_sensitive(true);
@@ -55,7 +55,7 @@ impl ClientSessionToken {
 
     /// Constant-time comparison with a presented token.
     pub fn matches(&self, presented: &str) -> bool {
-        constant_time_eq(self.0.as_bytes(), presented.as_bytes())
+        constant_time_eq(self.0.expose_secret().as_bytes(), presented.as_bytes())
     }
 
     /// Reads the token presented in a request's `X-Yoti-Auth-Token` header, if any.

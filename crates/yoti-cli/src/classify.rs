@@ -64,7 +64,7 @@ pub(crate) fn idv(error: idv::Error) -> Failure {
     with_answer(
         failure,
         error.status().map(|s| s.as_u16()),
-        error.code().map(str::to_owned),
+        error.code().map(|c| c.as_str().to_owned()),
         error.body(),
     )
     .service(Service::Idv)

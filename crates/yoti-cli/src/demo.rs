@@ -31,7 +31,7 @@ use yoti::idv::{
     WaitOptions,
 };
 use yoti::poa::models::{Notification, VerifyQuery};
-use yoti::poa::{PoaClient, VerifyOutcome, WebhookEvent, WebhookReceiver, timestamp_now};
+use yoti::poa::{PoaClient, VerifyOutcome, WebhookEvent, WebhookVerifier, timestamp_now};
 use yoti_emulator::{Emulator, test_images};
 
 use crate::Failure;
@@ -477,7 +477,7 @@ async fn poa(report: &mut Report, client: &PoaClient, receiver: &Receiver) {
     let spinner = report.spinner("poa: waiting for the webhook");
     report
         .step(S, "receive the result webhook and read it back", async {
-            let webhook = WebhookReceiver::for_notification(&notification);
+            let webhook = WebhookVerifier::for_notification(&notification);
             let deadline = Instant::now() + Duration::from_secs(15);
             let delivered = loop {
                 if let Some(delivery) = receiver.taken("/poa").into_iter().next() {
@@ -490,7 +490,7 @@ async fn poa(report: &mut Report, client: &PoaClient, receiver: &Receiver) {
             };
             let (method, uri, headers, body) = delivered;
             let event = webhook
-                .parse(&method, &uri, &headers, &body)
+                .verify(&method, &uri, &headers, &body)
                 .map_err(|e| chain(&e))?;
             let from_webhook = match event {
                 WebhookEvent::Result(result) => Some(*result),

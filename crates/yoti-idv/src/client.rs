@@ -227,7 +227,7 @@ impl IdvClient {
             })?;
         Ok(self.client_session(
             created.session_id.clone(),
-            ClientSessionToken::new(token.expose()),
+            ClientSessionToken::new(token.expose_secret()),
         ))
     }
 

@@ -3,13 +3,13 @@
 use std::time::Duration;
 
 use http::StatusCode;
-use yoti_types::idv::{IdvErrorBody, IdvFieldError, SessionId, SessionState};
+use yoti_types::idv::{IdvErrorBody, IdvErrorCode, IdvFieldError, SessionId, SessionState};
 
 use crate::notification::NotificationError;
 
 /// An IDV error answer: the shared [`yoti_internal::ApiError`], with IDV's string codes and
 /// field errors.
-pub type ApiError = yoti_internal::ApiError<String, IdvFieldError>;
+pub type ApiError = yoti_internal::ApiError<IdvErrorCode, IdvFieldError>;
 
 /// Everything a call of this crate can fail with.
 ///
@@ -117,18 +117,14 @@ impl Error {
         }
     }
 
-    /// Yoti's error code, for an API error whose body had one.
-    pub fn code(&self) -> Option<&str> {
+    /// Yoti's error code, for an API error whose body had one, to match on a name
+    /// (`err.code() == Some(&IdvErrorCode::SessionNotFound)`); a code this version does not
+    /// know is `IdvErrorCode::Unknown`, keeping the string (`code.as_str()`).
+    pub fn code(&self) -> Option<&IdvErrorCode> {
         match self {
-            Self::Api(api) => api.code.as_deref(),
+            Self::Api(api) => api.code.as_ref(),
             _ => None,
         }
-    }
-
-    /// Yoti's error code as an [`IdvErrorCode`](yoti_types::idv::IdvErrorCode), to match on a
-    /// name (`err.error_code() == Some(IdvErrorCode::SessionNotFound)`).
-    pub fn error_code(&self) -> Option<yoti_types::idv::IdvErrorCode> {
-        self.code().map(yoti_types::idv::IdvErrorCode::from)
     }
 
     /// Yoti's error message, for an API error whose body had one.
@@ -160,7 +156,7 @@ impl Error {
     pub fn api_error_body(&self) -> Option<IdvErrorBody> {
         match self {
             Self::Api(api) => Some(IdvErrorBody {
-                code: api.code.clone(),
+                code: api.code.as_ref().map(|c| c.as_str().to_owned()),
                 message: api.message.clone(),
                 errors: api.field_errors.clone(),
                 extra: serde_json::Map::new(),
@@ -215,7 +211,7 @@ impl Error {
         Self::Api(Box::new(ApiError::new(
             status,
             body,
-            parsed.code,
+            parsed.code.map(IdvErrorCode::from),
             parsed.message,
             parsed.errors,
         )))
@@ -237,7 +233,7 @@ mod tests {
         .as_bytes();
         let e = Error::api(StatusCode::BAD_REQUEST, body);
         assert_eq!(e.status(), Some(StatusCode::BAD_REQUEST));
-        assert_eq!(e.code(), Some("PAYLOAD_VALIDATION"));
+        assert_eq!(e.code().map(|c| c.as_str()), Some("PAYLOAD_VALIDATION"));
         assert_eq!(e.message(), Some("bad"));
         assert_eq!(
             e.field_errors()[0].property.as_deref(),

@@ -38,7 +38,6 @@ use yoti_types::idv::spec::NotificationAuthType;
 use yoti_types::idv::{
     CheckId, Notification, NotificationConfig, ResourceId, SessionId, TaskId, WebhookTopic,
 };
-use zeroize::Zeroizing;
 
 use crate::Error;
 
@@ -76,7 +75,7 @@ impl NotificationError {
 #[derive(Clone)]
 pub struct NotificationVerifier {
     scheme: &'static str,
-    credentials: Zeroizing<String>,
+    credentials: yoti_types::SecretString,
 }
 
 impl fmt::Debug for NotificationVerifier {
@@ -102,7 +101,7 @@ impl NotificationVerifier {
     pub fn basic(auth_token: &str) -> Self {
         Self {
             scheme: "Basic",
-            credentials: Zeroizing::new(
+            credentials: yoti_types::SecretString::new(
                 base64::engine::general_purpose::STANDARD.encode(auth_token),
             ),
         }
@@ -112,7 +111,7 @@ impl NotificationVerifier {
     pub fn bearer(auth_token: &str) -> Self {
         Self {
             scheme: "Bearer",
-            credentials: Zeroizing::new(auth_token.to_owned()),
+            credentials: yoti_types::SecretString::new(auth_token),
         }
     }
 
@@ -125,12 +124,12 @@ impl NotificationVerifier {
         let token = config.auth_token.as_ref().ok_or_else(|| Error::Config {
             reason: "the notification configuration has no auth_token".into(),
         })?;
-        Ok(Self::new(token.expose(), config.auth_type.as_ref()))
+        Ok(Self::new(token.expose_secret(), config.auth_type.as_ref()))
     }
 
     /// The `Authorization` value Yoti sends (a secret: for tests and tools).
     pub fn expected_authorization(&self) -> String {
-        format!("{} {}", self.scheme, self.credentials.as_str())
+        format!("{} {}", self.scheme, self.credentials.expose_secret())
     }
 
     /// Checks the `Authorization` header (scheme case-insensitive, credentials compared in
@@ -145,6 +144,18 @@ impl NotificationVerifier {
         let notification: Notification =
             yoti_internal::decode(body).map_err(NotificationError::Body)?;
         Ok(Event::from(notification))
+    }
+
+    /// [`verify`](Self::verify) for an `http::Request` whose body was read whole (Proof of
+    /// Age's `WebhookVerifier::verify_request` has the same shape).
+    ///
+    /// # Errors
+    /// As [`verify`](Self::verify).
+    pub fn verify_request<B: AsRef<[u8]>>(
+        &self,
+        request: &http::Request<B>,
+    ) -> Result<Event, Error> {
+        self.verify(request.headers(), request.body().as_ref())
     }
 
     fn check_authorization(&self, headers: &HeaderMap) -> Result<(), NotificationError> {
@@ -162,8 +173,10 @@ impl NotificationVerifier {
             .ok_or(NotificationError::WrongAuthorization)?;
         let scheme_ok = scheme.eq_ignore_ascii_case(self.scheme);
         // Compared whatever the scheme, so that the time taken says nothing of the token.
-        let credentials_ok =
-            yoti_auth::constant_time_eq(self.credentials.as_bytes(), credentials.trim().as_bytes());
+        let credentials_ok = yoti_auth::constant_time_eq(
+            self.credentials.expose_secret().as_bytes(),
+            credentials.trim().as_bytes(),
+        );
         if scheme_ok && credentials_ok {
             Ok(())
         } else {
@@ -334,6 +347,24 @@ mod tests {
         assert_eq!(v.expected_authorization(), "Bearer tok");
         assert!(NotificationVerifier::from_config(&NotificationConfig::new("https://x")).is_err());
         assert!(!format!("{v:?}").contains("tok\""));
+    }
+
+    #[test]
+    fn whole_requests_are_verified_like_their_parts() {
+        let v = NotificationVerifier::bearer("t");
+        let request = http::Request::post("/yoti")
+            .header(AUTHORIZATION, "Bearer t")
+            .body(BODY.to_vec())
+            .unwrap();
+        assert_eq!(
+            v.verify_request(&request).unwrap(),
+            v.verify(request.headers(), BODY).unwrap()
+        );
+        let forged = http::Request::post("/yoti")
+            .header(AUTHORIZATION, "Bearer guess")
+            .body(BODY)
+            .unwrap();
+        assert!(v.verify_request(&forged).is_err());
     }
 
     #[test]

@@ -241,7 +241,7 @@ async fn media_answers_map_to_content_withheld_or_errors() {
     assert!(c.get_media("s1", "m1").await.unwrap().is_withheld());
     let err = c.get_media("s1", "m2").await.unwrap_err();
     assert!(err.is_not_found());
-    assert_eq!(err.code(), Some("NOT_FOUND"));
+    assert_eq!(err.code().map(|c| c.as_str()), Some("NOT_FOUND"));
     assert_eq!(err.message(), Some("no such media"));
     let sent = mock.take();
     assert_eq!(
@@ -389,7 +389,7 @@ async fn waiting_polls_until_completed_with_growing_intervals() {
         .wait_for_completion("s1", WaitOptions::new())
         .await
         .unwrap_err();
-    assert_eq!(err.code(), Some("SESSION_NOT_FOUND"));
+    assert_eq!(err.code().map(|c| c.as_str()), Some("SESSION_NOT_FOUND"));
 }
 
 #[tokio::test]

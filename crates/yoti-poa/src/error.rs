@@ -136,6 +136,20 @@ impl Error {
         }
     }
 
+    /// The field errors of an API error (Proof of Age's answers carry none today: the method
+    /// is here so that every service's error answers the same questions).
+    pub fn field_errors(&self) -> &[yoti_internal::FieldError] {
+        match self {
+            Self::Api(api) => &api.field_errors,
+            _ => &[],
+        }
+    }
+
+    /// Whether the answer was 404 (an unknown verification id).
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(StatusCode::NOT_FOUND)
+    }
+
     /// The API error's body parsed as Proof of Age's error body (with its `id`), when it is
     /// one.
     pub fn api_error_body(&self) -> Option<PoaErrorBody> {
@@ -171,7 +185,7 @@ impl Error {
         }
     }
 
-    /// Whether this is a webhook notification refused by [`WebhookReceiver`](crate::WebhookReceiver).
+    /// Whether this is a webhook notification refused by [`WebhookVerifier`](crate::WebhookVerifier).
     pub fn is_webhook(&self) -> bool {
         matches!(self, Self::WebhookHeader { .. } | Self::WebhookBody { .. })
     }

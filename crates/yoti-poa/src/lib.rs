@@ -18,7 +18,7 @@ pub use error::{ApiError, Error};
 /// [`Call`](yoti_internal::Call) of every service client, with the PoA [`Error`]: per-call
 /// options `with_timeout`, `with_read_timeout`, `with_retry`.
 pub type Call<T> = yoti_internal::Call<T, Error>;
-pub use webhook::{WebhookEvent, WebhookReceiver};
+pub use webhook::{WebhookEvent, WebhookVerifier};
 /// Error details that appear in [`Error`] (re-exported so that applications never need the
 /// internal crate that defines them).
 pub use yoti_internal::{DecodeError, EnvError};

@@ -39,32 +39,32 @@ impl WebhookEvent {
 ///
 /// ```
 /// use http::{HeaderMap, Method, Uri};
-/// use yoti_poa::{WebhookEvent, WebhookReceiver};
+/// use yoti_poa::{WebhookEvent, WebhookVerifier};
 /// use yoti_types::poa::Notification;
 ///
 /// let notification = Notification::new("https://example.com/poa")
 ///     .set_header("X-Webhook-Secret", "s3cret");
-/// let receiver = WebhookReceiver::for_notification(&notification);
+/// let receiver = WebhookVerifier::for_notification(&notification);
 ///
 /// let mut headers = HeaderMap::new();
 /// headers.insert("x-webhook-secret", "s3cret".parse().unwrap());
 /// let body = br#"{"id": "Yzt0sbVOSauDWPwMQvumjQ", "status": "FAILURE",
 ///                 "failure": {"reason": "USER_DID_NOT_CONSENT"}}"#;
-/// let event = receiver.parse(&Method::POST, &Uri::from_static("/poa"), &headers, body)?;
+/// let event = receiver.verify(&Method::POST, &Uri::from_static("/poa"), &headers, body)?;
 /// assert_eq!(event.id().as_str(), "Yzt0sbVOSauDWPwMQvumjQ");
 ///
 /// headers.insert("x-webhook-secret", "guess".parse().unwrap());
-/// assert!(receiver.parse(&Method::POST, &Uri::from_static("/poa"), &headers, body).is_err());
+/// assert!(receiver.verify(&Method::POST, &Uri::from_static("/poa"), &headers, body).is_err());
 /// # Ok::<(), yoti_poa::Error>(())
 /// ```
 #[derive(Clone, Default)]
-pub struct WebhookReceiver {
+pub struct WebhookVerifier {
     expected: Vec<(String, String)>,
 }
 
-impl fmt::Debug for WebhookReceiver {
+impl fmt::Debug for WebhookVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WebhookReceiver")
+        f.debug_struct("WebhookVerifier")
             .field(
                 "expected_headers",
                 &self
@@ -77,7 +77,7 @@ impl fmt::Debug for WebhookReceiver {
     }
 }
 
-impl WebhookReceiver {
+impl WebhookVerifier {
     /// A receiver that expects no header (add them with
     /// [`expect_header`](Self::expect_header)).
     pub fn new() -> Self {
@@ -130,7 +130,7 @@ impl WebhookReceiver {
     /// # Errors
     /// [`Error::WebhookHeader`] for a missing or wrong header, [`Error::WebhookBody`] for a
     /// body that is not a result (with the JSON path) or a `GET` without `id`.
-    pub fn parse(
+    pub fn verify(
         &self,
         method: &Method,
         uri: &Uri,
@@ -163,15 +163,16 @@ impl WebhookReceiver {
             })
     }
 
-    /// [`parse`](Self::parse) for an `http::Request` whose body was read whole.
+    /// [`verify`](Self::verify) for an `http::Request` whose body was read whole (IDV's
+    /// `NotificationVerifier::verify_request` has the same shape).
     ///
     /// # Errors
-    /// As [`parse`](Self::parse).
-    pub fn parse_request<B: AsRef<[u8]>>(
+    /// As [`verify`](Self::verify).
+    pub fn verify_request<B: AsRef<[u8]>>(
         &self,
         request: &http::Request<B>,
     ) -> Result<WebhookEvent, Error> {
-        self.parse(
+        self.verify(
             request.method(),
             request.uri(),
             request.headers(),

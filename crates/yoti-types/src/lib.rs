@@ -9,6 +9,8 @@ pub mod common;
 mod error;
 pub mod idv;
 pub mod poa;
+mod secret;
 
 pub use common::{Timestamp, UnknownValue};
 pub use error::ValidationError;
+pub use secret::SecretString;

@@ -721,7 +721,7 @@ fn advanced_watchlist_check_is_typed_with_its_search_config() {
         CaSourcesType::Profile
     );
     assert_eq!(
-        config.api_key.as_ref().unwrap().expose(),
+        config.api_key.as_ref().unwrap().expose_secret(),
         "gQ2vf0STnF5nGy9SSdyuGJuYMFfNASmV"
     );
     assert!(
@@ -783,7 +783,7 @@ fn specifications_are_typed() {
     assert_eq!(spec.resources_ttl, Some(90_000));
     let notifications = spec.notifications.as_ref().unwrap();
     assert_eq!(
-        notifications.auth_token.as_ref().unwrap().expose(),
+        notifications.auth_token.as_ref().unwrap().expose_secret(),
         "some_auth_token"
     );
     assert!(

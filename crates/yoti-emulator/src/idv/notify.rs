@@ -67,7 +67,7 @@ impl Session {
 
 /// The `Authorization` value for a session's notifications, if it gave a token.
 pub(super) fn authorization(config: &NotificationConfig) -> Option<String> {
-    let token = config.auth_token.as_ref()?.expose();
+    let token = config.auth_token.as_ref()?.expose_secret();
     Some(match config.auth_type.as_ref() {
         Some(NotificationAuthType::Bearer) => format!("Bearer {token}"),
         _ => format!(

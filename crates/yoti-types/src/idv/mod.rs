@@ -32,12 +32,13 @@ pub mod media;
 pub mod notification;
 pub mod result;
 pub mod sandbox;
-mod secret;
+
 mod serde_util;
 pub mod session;
 pub mod spec;
 pub mod supported_documents;
 
+pub use crate::SecretString;
 pub use devices::{DeviceEventType, DeviceInfo, TrackedDeviceEvent};
 pub use error::{IdvErrorBody, IdvErrorCode, IdvFieldError};
 pub use face_capture::{CreateFaceCaptureResourceRequest, CreateFaceCaptureResourceResponse};
@@ -49,7 +50,6 @@ pub use result::{
     RecommendationValue, ResourceContainer, SessionResult, SessionState, Task, UnknownCheck,
 };
 pub use sandbox::{CheckReports, ResponseConfig, SandboxCheck, SandboxTextExtraction, TaskResults};
-pub use secret::SecretString;
 pub use session::{CreateSessionResponse, SessionConfiguration};
 pub use spec::{
     DocumentFilter, NotificationConfig, NotificationTopic, RequestedCheck, RequestedTask,

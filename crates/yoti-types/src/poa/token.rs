@@ -19,23 +19,24 @@ pub const GRANT_TYPE_CLIENT_CREDENTIALS: &str = "client_credentials";
 pub const CLIENT_ASSERTION_TYPE_JWT_BEARER: &str =
     "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
-/// Declares a string newtype holding a secret: `Debug` prints `[redacted]`, no `Display`.
+/// Declares a newtype over [`SecretString`](crate::SecretString): `Debug` prints
+/// `[redacted]`, no `Display`, zeroized on drop.
 macro_rules! secret_string {
     ($(#[$meta:meta])* $vis:vis struct $name:ident;) => {
         $(#[$meta])*
         #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
         #[serde(transparent)]
-        $vis struct $name(String);
+        $vis struct $name(crate::SecretString);
 
         impl $name {
             /// Wraps a secret.
             pub fn new(secret: impl Into<String>) -> Self {
-                Self(secret.into())
+                Self(crate::SecretString::new(secret))
             }
 
             /// The secret itself: keep it out of logs.
             pub fn expose_secret(&self) -> &str {
-                &self.0
+                self.0.expose_secret()
             }
         }
 
@@ -47,13 +48,13 @@ macro_rules! secret_string {
 
         impl From<String> for $name {
             fn from(secret: String) -> Self {
-                Self(secret)
+                Self::new(secret)
             }
         }
 
         impl From<&str> for $name {
             fn from(secret: &str) -> Self {
-                Self(secret.to_owned())
+                Self::new(secret)
             }
         }
     };
