@@ -35,8 +35,8 @@ use yoti::poa::{PoaClient, VerifyOutcome, WebhookEvent, WebhookVerifier, timesta
 use yoti_emulator::{Emulator, test_images};
 
 use crate::Failure;
-use crate::failure::chain;
-use crate::output::print_json;
+use crate::failure::{Kind, chain};
+use crate::output::{print_json, print_text};
 
 /// Arguments of `yoti demo`.
 #[derive(Debug, clap::Args)]
@@ -621,19 +621,20 @@ impl Report {
                 "seconds": seconds,
             }))?;
         } else {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(
-                out,
-                "\n{} of {} steps passed in {seconds:.1} s{}",
+            print_text(&format!(
+                "\n{} of {} steps passed in {seconds:.1} s{}\n",
                 self.steps.len() - failed,
                 self.steps.len(),
                 if failed == 0 { ": all passed" } else { "" }
-            );
+            ))?;
         }
         if failed == 0 {
             Ok(())
         } else {
-            Err(Failure::other(format!("{failed} demo step(s) failed")))
+            Err(Failure::new(
+                Kind::Incomplete,
+                format!("{failed} demo step(s) failed"),
+            ))
         }
     }
 }

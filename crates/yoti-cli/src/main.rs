@@ -87,7 +87,7 @@ fn main() -> ExitCode {
 /// `yoti_http=trace`); none when it is unset. The SDK never logs keys or tokens.
 fn logs() -> Result<(), Failure> {
     use tracing_subscriber::EnvFilter;
-    let Some(filter) = std::env::var_os(EnvFilter::DEFAULT_ENV) else {
+    let Some(filter) = std::env::var_os(EnvFilter::DEFAULT_ENV).filter(|f| !f.is_empty()) else {
         return Ok(());
     };
     let filter = filter.to_string_lossy();

@@ -159,6 +159,7 @@ fn the_same_failure_gives_the_same_code_and_json_in_every_family() {
             (case.setup)(&mut command);
             let out = run(&mut command);
             let error = out.error();
+            assert_eq!(out.stderr.lines().count(), 1, "{}: {out:#?}", case.name);
             assert_eq!(
                 out.code,
                 Some(case.code),
@@ -215,6 +216,7 @@ fn our_own_usage_errors_exit_2_with_the_json_shape() {
     for args in commands {
         let out = run(emu.yoti().args(args));
         let error = out.error();
+        assert_eq!(out.stderr.lines().count(), 1, "{args:?}: {out:#?}");
         assert_eq!(out.code, Some(2), "{args:?}: {out:#?}");
         assert_eq!(error["kind"], "usage", "{args:?}: {out:#?}");
     }
@@ -223,4 +225,47 @@ fn our_own_usage_errors_exit_2_with_the_json_shape() {
     assert_eq!(out.code, Some(2), "{out:#?}");
     assert!(out.stderr.contains("error:"), "{out:#?}");
     assert_eq!(emu.emulator.requests().len(), 0, "nothing was sent");
+}
+
+#[test]
+fn a_wait_that_ends_before_the_result_is_final_exits_6_in_idv_and_poa() {
+    let emu = Emu::start();
+    let spec = temp_file(
+        "wait-spec.json",
+        br#"{"requested_checks": [{"type": "ID_DOCUMENT_AUTHENTICITY", "config": {}}],
+             "required_documents": [{"type": "ID_DOCUMENT"}]}"#,
+    );
+    let created = run(emu
+        .yoti()
+        .args(["idv", "create-session", "--spec"])
+        .arg(&spec))
+    .ok();
+    let session = created["session_id"].as_str().expect("a session id");
+    // Nobody plays the user: the session stays unfinished.
+    let idv = run(emu.yoti().args([
+        "idv",
+        "wait",
+        session,
+        "--timeout",
+        "1",
+        "--interval-ms",
+        "100",
+    ]));
+    let poa = run(emu.yoti().args([
+        "poa",
+        "verify",
+        "--qr",
+        "async:age_over:21#wait",
+        "--terminal-id",
+        "pos-1",
+        "--wait",
+        "--timeout",
+        "0",
+    ]));
+    for (out, service) in [(idv, "idv"), (poa, "poa")] {
+        let error = out.error();
+        assert_eq!(out.code, Some(6), "{out:#?}");
+        assert_eq!(error["kind"], "incomplete", "{out:#?}");
+        assert_eq!(error["service"], service, "{out:#?}");
+    }
 }

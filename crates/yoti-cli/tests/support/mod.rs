@@ -86,13 +86,18 @@ impl Run {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {self:#?}"))
     }
 
-    /// The `error` member of the one JSON line on stderr of a run that failed.
+    /// The `error` member of the JSON line that ends stderr of a run that failed (progress
+    /// lines, as `idv wait` prints, may come before it).
     pub(crate) fn error(&self) -> Value {
         assert_ne!(self.code, Some(0), "{self:#?}");
         assert!(self.stdout.is_empty(), "{self:#?}");
-        assert_eq!(self.stderr.lines().count(), 1, "one line: {self:#?}");
-        let json: Value =
-            serde_json::from_str(&self.stderr).unwrap_or_else(|e| panic!("{e}: {self:#?}"));
+        let last = self.stderr.lines().last().unwrap_or_default();
+        assert_eq!(
+            self.stderr.matches("{\"error\":{\"kind\":").count(),
+            1,
+            "one error: {self:#?}"
+        );
+        let json: Value = serde_json::from_str(last).unwrap_or_else(|e| panic!("{e}: {self:#?}"));
         let error = json["error"].clone();
         assert!(error.is_object(), "{self:#?}");
         assert!(
