@@ -9,16 +9,16 @@ use crate::failure::{Failure, Kind, Service, chain};
 
 /// A transport error (or a refused URL) of `service`.
 pub(crate) fn http(error: &yoti::HttpError, service: Service) -> Failure {
-    http_kind(error, chain(error)).service(service)
+    http_kind(error, chain(error), !error.is_connect()).service(service)
 }
 
-/// The kind of a transport error, with `message`.
-fn http_kind(error: &yoti::HttpError, message: String) -> Failure {
+/// The kind of a transport error, with `message`; `sent`: whether the request may have left.
+fn http_kind(error: &yoti::HttpError, message: String, sent: bool) -> Failure {
     use yoti::HttpError as E;
     match error {
         E::InvalidUrl { .. } | E::InsecureUrl { .. } => Failure::config(message),
         E::Build(_) => Failure::usage(message),
-        _ => Failure::transport(message).sent(!error.is_connect()),
+        _ => Failure::transport(message).sent(sent),
     }
 }
 
@@ -56,7 +56,7 @@ pub(crate) fn idv(error: idv::Error) -> Failure {
         E::Api(_) => Failure::new(Kind::Api, message),
         E::Validation(_) | E::Notification(_) => Failure::usage(message),
         E::Config { .. } | E::BaseUrl(_) | E::Env(_) | E::Signing(_) => Failure::config(message),
-        E::Transport(e) => http_kind(e, message),
+        E::Transport(e) => http_kind(e, message, !error.is_not_sent()),
         E::Decode { .. } => Failure::new(Kind::Decode, message),
         E::WaitTimeout { .. } => Failure::new(Kind::Incomplete, message),
         _ => Failure::other(message),
@@ -79,7 +79,7 @@ pub(crate) fn age(error: age::Error) -> Failure {
         E::Api(_) => Failure::new(Kind::Api, message),
         E::Validation(_) | E::ImageCheck(_) => Failure::usage(message),
         E::Config { .. } | E::BaseUrl(_) | E::Env(_) | E::Signing(_) => Failure::config(message),
-        E::Transport(e) => http_kind(e, message),
+        E::Transport(e) => http_kind(e, message, !error.is_not_sent()),
         E::Decode { .. } => Failure::new(Kind::Decode, message),
         _ => Failure::other(message),
     };
@@ -103,7 +103,7 @@ pub(crate) fn poa(error: poa::Error) -> Failure {
             Failure::usage(message)
         }
         E::Config { .. } | E::Env(_) => Failure::config(message),
-        E::Transport(e) => http_kind(e, message),
+        E::Transport(e) => http_kind(e, message, !error.is_not_sent()),
         E::Decode { .. } => Failure::new(Kind::Decode, message),
         E::StillPending { .. } => Failure::new(Kind::Incomplete, message),
         _ => Failure::other(message),
