@@ -269,3 +269,42 @@ fn a_wait_that_ends_before_the_result_is_final_exits_6_in_idv_and_poa() {
         assert_eq!(error["service"], service, "{out:#?}");
     }
 }
+
+#[test]
+fn help_ends_with_the_exit_code_table() {
+    let out = run(support::clean_yoti().arg("--help"));
+    assert_eq!(out.code, Some(0), "{out:#?}");
+    for line in [
+        "  0    ok",
+        "  1    api ",
+        "  2    usage ",
+        "  3    config ",
+        "  4    transport ",
+        "  5    decode ",
+        "  6    incomplete ",
+        "  7    local ",
+        "  141  (silent) ",
+        "RUST_LOG",
+    ] {
+        assert!(
+            out.stdout.contains(line),
+            "{line:?} missing:\n{}",
+            out.stdout
+        );
+    }
+    // The global configuration flags, with their environment variables.
+    for flag in [
+        "--sdk-id",
+        "--key",
+        "--idv-url",
+        "--age-url",
+        "--poa-url",
+        "--token-url",
+    ] {
+        assert!(out.stdout.contains(flag), "{flag} missing:\n{}", out.stdout);
+    }
+    assert!(out.stdout.contains("YOTI_CLIENT_SDK_ID"));
+    // Global: shown (and accepted) after a subcommand too.
+    let sub = run(support::clean_yoti().args(["poa", "result", "--help"]));
+    assert!(sub.stdout.contains("--token-url"), "{sub:#?}");
+}
