@@ -602,11 +602,7 @@ impl Harness {
             (AUTHORIZATION, format!("Bearer {token}")),
             (CONTENT_TYPE, "application/json".to_owned()),
         ];
-        let url = format!(
-            "{}{}/verify",
-            self.emu.poa_url(),
-            yoti_emulator::mounts::POA
-        );
+        let url = format!("{}/verify", self.emu.poa_url());
         self.plain(Method::POST, &url, &headers, body.into()).await
     }
 }
@@ -852,11 +848,7 @@ async fn record_poa(h: &Harness, rec: &mut Recorder) -> Result<(), String> {
     .await?;
 
     let id = str_at(&success, "/id")?;
-    let url = format!(
-        "{}{}/verify/{id}",
-        h.emu.poa_url(),
-        yoti_emulator::mounts::POA
-    );
+    let url = format!("{}/verify/{id}", h.emu.poa_url());
     let headers = [(AUTHORIZATION, format!("Bearer {token}"))];
     rec.take(
         "poa-result.json",

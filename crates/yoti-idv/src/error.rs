@@ -155,11 +155,12 @@ impl Error {
     /// relaying.
     pub fn api_error_body(&self) -> Option<IdvErrorBody> {
         match self {
-            Self::Api(api) => Some(IdvErrorBody {
-                code: api.code.as_ref().map(|c| c.as_str().to_owned()),
-                message: api.message.clone(),
-                errors: api.field_errors.clone(),
-                extra: serde_json::Map::new(),
+            Self::Api(api) => Some({
+                let mut model = IdvErrorBody::default();
+                model.code = api.code.as_ref().map(|c| c.as_str().to_owned());
+                model.message = api.message.clone();
+                model.errors = api.field_errors.clone();
+                model
             }),
             _ => None,
         }

@@ -89,19 +89,25 @@ fn media() -> BoxedStrategy<Media> {
         timestamp(),
         extra(),
     )
-        .prop_map(|(id, media_type, created, last_updated, extra)| Media {
-            id: id.into(),
-            media_type,
-            created,
-            last_updated,
-            extra,
+        .prop_map(|(id, media_type, created, last_updated, extra)| {
+            let mut model = Media::new(id, MediaType::Json);
+            model.media_type = media_type;
+            model.created = created;
+            model.last_updated = last_updated;
+            model.extra = extra;
+            model
         })
         .boxed()
 }
 
 fn container() -> BoxedStrategy<MediaContainer> {
     (opt(media()), extra())
-        .prop_map(|(media, extra)| MediaContainer { media, extra })
+        .prop_map(|(media, extra)| {
+            let mut model = MediaContainer::default();
+            model.media = media;
+            model.extra = extra;
+            model
+        })
         .boxed()
 }
 
@@ -525,14 +531,14 @@ fn recommendation() -> BoxedStrategy<Recommendation> {
         otext(),
         extra(),
     )
-        .prop_map(
-            |(value, reason, recovery_suggestion, extra)| Recommendation {
-                value,
-                reason,
-                recovery_suggestion,
-                extra,
-            },
-        )
+        .prop_map(|(value, reason, recovery_suggestion, extra)| {
+            let mut model = Recommendation::default();
+            model.value = value;
+            model.reason = reason;
+            model.recovery_suggestion = recovery_suggestion;
+            model.extra = extra;
+            model
+        })
         .boxed()
 }
 
@@ -544,15 +550,23 @@ fn breakdown() -> BoxedStrategy<Breakdown> {
         opt(open(BreakdownProcess::KNOWN)),
         extra(),
     )
-        .prop_map(|(sub_check, result, details, process, extra)| Breakdown {
-            sub_check,
-            result,
-            details: details
+        .prop_map(|(sub_check, result, details, process, extra)| {
+            let mut model = Breakdown::default();
+            model.sub_check = sub_check;
+            model.result = result;
+            model.details = details
                 .into_iter()
-                .map(|(name, value, extra)| BreakdownDetail { name, value, extra })
-                .collect(),
-            process,
-            extra,
+                .map(|(name, value, extra)| {
+                    let mut model = BreakdownDetail::default();
+                    model.name = name;
+                    model.value = value;
+                    model.extra = extra;
+                    model
+                })
+                .collect();
+            model.process = process;
+            model.extra = extra;
+            model
         })
         .boxed()
 }
@@ -574,9 +588,10 @@ fn watchlist_summary() -> BoxedStrategy<WatchlistSummary> {
         extra(),
     )
         .prop_map(
-            |(total_hits, config, raw_results, associated_country_codes, extra)| WatchlistSummary {
-                total_hits,
-                search_config: config.map(
+            |(total_hits, config, raw_results, associated_country_codes, extra)| {
+                let mut model = WatchlistSummary::default();
+                model.total_hits = total_hits;
+                model.search_config = config.map(
                     |(
                         categories,
                         account_type,
@@ -586,21 +601,23 @@ fn watchlist_summary() -> BoxedStrategy<WatchlistSummary> {
                         tags,
                         extra,
                     )| {
-                        WatchlistSearchConfig {
-                            categories,
-                            account_type,
-                            remove_deceased,
-                            api_key,
-                            client_ref,
-                            tags,
-                            extra,
-                            ..WatchlistSearchConfig::default()
+                        {
+                            let mut model = WatchlistSearchConfig::default();
+                            model.categories = categories;
+                            model.account_type = account_type;
+                            model.remove_deceased = remove_deceased;
+                            model.api_key = api_key;
+                            model.client_ref = client_ref;
+                            model.tags = tags;
+                            model.extra = extra;
+                            model
                         }
                     },
-                ),
-                raw_results,
-                associated_country_codes,
-                extra,
+                );
+                model.raw_results = raw_results;
+                model.associated_country_codes = associated_country_codes;
+                model.extra = extra;
+                model
             },
         )
         .boxed()
@@ -634,23 +651,26 @@ fn check_result() -> BoxedStrategy<CheckResult> {
                 created,
                 last_updated,
                 extra,
-            )| CheckResult {
-                id: id.map(Into::into),
-                state,
-                resources_used: used.into_iter().map(Into::into).collect(),
-                generated_media,
-                report: report.map(|(recommendation, breakdown, watchlist_summary, extra)| {
-                    CheckReport {
-                        recommendation,
-                        breakdown,
-                        watchlist_summary,
-                        extra,
-                    }
-                }),
-                generated_profile,
-                created,
-                last_updated,
-                extra,
+            )| {
+                let mut model = CheckResult::default();
+                model.id = id.map(Into::into);
+                model.state = state;
+                model.resources_used = used.into_iter().map(Into::into).collect();
+                model.generated_media = generated_media;
+                model.report =
+                    report.map(|(recommendation, breakdown, watchlist_summary, extra)| {
+                        let mut model = CheckReport::default();
+                        model.recommendation = recommendation;
+                        model.breakdown = breakdown;
+                        model.watchlist_summary = watchlist_summary;
+                        model.extra = extra;
+                        model
+                    });
+                model.generated_profile = generated_profile;
+                model.created = created;
+                model.last_updated = last_updated;
+                model.extra = extra;
+                model
             },
         )
         .boxed()
@@ -703,39 +723,53 @@ fn task() -> BoxedStrategy<Task> {
                 generated_media,
                 recommendation,
                 extra,
-            )| Task {
-                kind,
-                id: id.map(Into::into),
-                state,
-                created,
-                last_updated,
-                generated_checks: checks
+            )| {
+                let mut model = Task::default();
+                model.kind = kind;
+                model.id = id.map(Into::into);
+                model.state = state;
+                model.created = created;
+                model.last_updated = last_updated;
+                model.generated_checks = checks
                     .into_iter()
-                    .map(|(id, kind, extra)| GeneratedCheck {
-                        id: id.map(Into::into),
-                        kind,
-                        extra,
+                    .map(|(id, kind, extra)| {
+                        let mut model = GeneratedCheck::default();
+                        model.id = id.map(Into::into);
+                        model.kind = kind;
+                        model.extra = extra;
+                        model
                     })
-                    .collect(),
-                generated_media,
-                recommendation: recommendation.map(|(value, reason, extra)| TaskRecommendation {
-                    value,
-                    reason: reason.map(|(value, detail, extra)| TaskRecommendationReason {
-                        value,
-                        detail,
-                        extra,
-                    }),
-                    extra,
-                }),
-                extra,
+                    .collect();
+                model.generated_media = generated_media;
+                model.recommendation = recommendation.map(|(value, reason, extra)| {
+                    let mut model = TaskRecommendation::default();
+                    model.value = value;
+                    model.reason = reason.map(|(value, detail, extra)| {
+                        let mut model = TaskRecommendationReason::default();
+                        model.value = value;
+                        model.detail = detail;
+                        model.extra = extra;
+                        model
+                    });
+                    model.extra = extra;
+                    model
+                });
+                model.extra = extra;
+                model
             },
         )
         .boxed()
 }
 
 fn source() -> BoxedStrategy<Option<ResourceSource>> {
-    opt((opt(open(SourceType::KNOWN)), extra())
-        .prop_map(|(kind, extra)| ResourceSource { kind, extra }))
+    opt(
+        (opt(open(SourceType::KNOWN)), extra()).prop_map(|(kind, extra)| {
+            let mut model = ResourceSource::default();
+            model.kind = kind;
+            model.extra = extra;
+            model
+        }),
+    )
     .boxed()
 }
 
@@ -747,12 +781,14 @@ fn page() -> BoxedStrategy<Page> {
         opt(vec(id(), 0..2)),
         extra(),
     )
-        .prop_map(|(capture_method, media, frames, ids, extra)| Page {
-            capture_method,
-            media,
-            frames,
-            extraction_image_ids: ids.map(|ids| ids.into_iter().map(Into::into).collect()),
-            extra,
+        .prop_map(|(capture_method, media, frames, ids, extra)| {
+            let mut model = Page::default();
+            model.capture_method = capture_method;
+            model.media = media;
+            model.frames = frames;
+            model.extraction_image_ids = ids.map(|ids| ids.into_iter().map(Into::into).collect());
+            model.extra = extra;
+            model
         })
         .boxed()
 }
@@ -764,54 +800,60 @@ fn resources() -> BoxedStrategy<ResourceContainer> {
         (opt(container()), opt(container()), opt(container())),
         (timestamp(), timestamp(), vec(task(), 0..2), extra()),
     )
-        .prop_map(|(a, pages, media, b)| IdDocumentResource {
-            id: a.0.map(Into::into),
-            source: a.1,
-            document_type: a.2,
-            issuing_country: a.3,
-            pages,
-            document_fields: media.0,
-            expanded_document_fields: media.1,
-            document_id_photo: media.2,
-            created_at: b.0,
-            last_updated: b.1,
-            tasks: b.2,
-            extra: b.3,
+        .prop_map(|(a, pages, media, b)| {
+            let mut model = IdDocumentResource::default();
+            model.id = a.0.map(Into::into);
+            model.source = a.1;
+            model.document_type = a.2;
+            model.issuing_country = a.3;
+            model.pages = pages;
+            model.document_fields = media.0;
+            model.expanded_document_fields = media.1;
+            model.document_id_photo = media.2;
+            model.created_at = b.0;
+            model.last_updated = b.1;
+            model.tasks = b.2;
+            model.extra = b.3;
+            model
         });
     let supplementary = (
         (opt(id()), source(), otext(), otext()),
         (opt(container()), vec(page(), 0..2), opt(container())),
         (timestamp(), timestamp(), vec(task(), 0..2), extra()),
     )
-        .prop_map(|(a, m, b)| SupplementaryDocumentResource {
-            id: a.0.map(Into::into),
-            source: a.1,
-            document_type: a.2,
-            issuing_country: a.3,
-            file: m.0,
-            pages: m.1,
-            document_fields: m.2,
-            created_at: b.0,
-            last_updated: b.1,
-            tasks: b.2,
-            extra: b.3,
+        .prop_map(|(a, m, b)| {
+            let mut model = SupplementaryDocumentResource::default();
+            model.id = a.0.map(Into::into);
+            model.source = a.1;
+            model.document_type = a.2;
+            model.issuing_country = a.3;
+            model.file = m.0;
+            model.pages = m.1;
+            model.document_fields = m.2;
+            model.created_at = b.0;
+            model.last_updated = b.1;
+            model.tasks = b.2;
+            model.extra = b.3;
+            model
         });
     let liveness = (
         (opt(id()), source(), opt(open(LivenessType::KNOWN))),
         (opt(container()), vec(container(), 0..7), opt(container())),
         (timestamp(), timestamp(), vec(task(), 0..1), extra()),
     )
-        .prop_map(|(a, m, b)| LivenessResource {
-            id: a.0.map(Into::into),
-            source: a.1,
-            liveness_type: a.2,
-            facemap: m.0,
-            frames: m.1,
-            image: m.2,
-            created_at: b.0,
-            last_updated: b.1,
-            tasks: b.2,
-            extra: b.3,
+        .prop_map(|(a, m, b)| {
+            let mut model = LivenessResource::default();
+            model.id = a.0.map(Into::into);
+            model.source = a.1;
+            model.liveness_type = a.2;
+            model.facemap = m.0;
+            model.frames = m.1;
+            model.image = m.2;
+            model.created_at = b.0;
+            model.last_updated = b.1;
+            model.tasks = b.2;
+            model.extra = b.3;
+            model
         });
     let face = (
         opt(id()),
@@ -823,35 +865,35 @@ fn resources() -> BoxedStrategy<ResourceContainer> {
         extra(),
     )
         .prop_map(
-            |(id, source, image, created_at, last_updated, tasks, extra)| FaceCaptureResource {
-                id: id.map(Into::into),
-                source,
-                image,
-                created_at,
-                last_updated,
-                tasks,
-                extra,
+            |(id, source, image, created_at, last_updated, tasks, extra)| {
+                let mut model = FaceCaptureResource::default();
+                model.id = id.map(Into::into);
+                model.source = source;
+                model.image = image;
+                model.created_at = created_at;
+                model.last_updated = last_updated;
+                model.tasks = tasks;
+                model.extra = extra;
+                model
             },
         );
     let share_code =
         (opt(id()), source(), timestamp(), extra()).prop_map(|(id, source, created_at, extra)| {
-            ShareCodeResource {
-                id: id.map(Into::into),
-                source,
-                created_at,
-                extra,
-                ..Default::default()
-            }
+            let mut model = ShareCodeResource::default();
+            model.id = id.map(Into::into);
+            model.source = source;
+            model.created_at = created_at;
+            model.extra = extra;
+            model
         });
     let applicant =
         (opt(id()), source(), opt(media()), extra()).prop_map(|(id, source, media, extra)| {
-            ApplicantProfileResource {
-                id: id.map(Into::into),
-                source,
-                media,
-                extra,
-                ..Default::default()
-            }
+            let mut model = ApplicantProfileResource::default();
+            model.id = id.map(Into::into);
+            model.source = source;
+            model.media = media;
+            model.extra = extra;
+            model
         });
     (
         vec(id_document, 0..2),
@@ -876,14 +918,16 @@ fn resources() -> BoxedStrategy<ResourceContainer> {
                 applicant_profiles,
                 other,
             )| {
-                ResourceContainer {
-                    id_documents,
-                    supplementary_documents,
-                    liveness_capture,
-                    face_capture,
-                    share_codes,
-                    applicant_profiles,
-                    other: other.into_iter().collect(),
+                {
+                    let mut model = ResourceContainer::default();
+                    model.id_documents = id_documents;
+                    model.supplementary_documents = supplementary_documents;
+                    model.liveness_capture = liveness_capture;
+                    model.face_capture = face_capture;
+                    model.share_codes = share_codes;
+                    model.applicant_profiles = applicant_profiles;
+                    model.other = other.into_iter().collect();
+                    model
                 }
             },
         )
@@ -894,11 +938,13 @@ fn identity_profile() -> BoxedStrategy<IdentityProfile> {
     let compliance = || {
         vec(
             (opt(scheme()), opt(any::<bool>()), otext(), extra()).prop_map(
-                |(scheme, requirements_met, requirements_not_met_info, extra)| SchemeCompliance {
-                    scheme,
-                    requirements_met,
-                    requirements_not_met_info,
-                    extra,
+                |(scheme, requirements_met, requirements_not_met_info, extra)| {
+                    let mut model = SchemeCompliance::default();
+                    model.scheme = scheme;
+                    model.requirements_met = requirements_met;
+                    model.requirements_not_met_info = requirements_not_met_info;
+                    model.extra = extra;
+                    model
                 },
             ),
             0..2,
@@ -924,59 +970,61 @@ fn identity_profile() -> BoxedStrategy<IdentityProfile> {
         )),
         extra(),
     )
-        .prop_map(
-            |(subject_id, result, failure, report, extra)| IdentityProfile {
-                subject_id,
-                result,
-                failure_reason: failure.map(|(reason_code, details, extra)| {
-                    IdentityProfileFailure {
-                        reason_code,
-                        requirements_not_met_details: details
-                            .into_iter()
-                            .map(
-                                |(
-                                    failure_type,
-                                    document_type,
-                                    document_country_iso_code,
-                                    audit_id,
-                                    details,
-                                    extra,
-                                )| RequirementNotMetDetail {
-                                    failure_type,
-                                    document_type,
-                                    document_country_iso_code,
-                                    audit_id,
-                                    details,
-                                    extra,
-                                },
-                            )
-                            .collect(),
-                        extra,
-                    }
-                }),
-                identity_profile_report: report.map(
-                    |(trust_framework, schemes_compliance, compliance, media, extra)| {
-                        IdentityProfileReport {
-                            trust_framework,
-                            schemes_compliance,
-                            compliance: compliance
-                                .into_iter()
-                                .map(|(trust_framework, schemes_compliance, extra)| {
-                                    TrustFrameworkCompliance {
-                                        trust_framework,
-                                        schemes_compliance,
-                                        extra,
-                                    }
-                                })
-                                .collect(),
-                            media,
+        .prop_map(|(subject_id, result, failure, report, extra)| {
+            let mut model = IdentityProfile::default();
+            model.subject_id = subject_id;
+            model.result = result;
+            model.failure_reason = failure.map(|(reason_code, details, extra)| {
+                let mut model = IdentityProfileFailure::default();
+                model.reason_code = reason_code;
+                model.requirements_not_met_details = details
+                    .into_iter()
+                    .map(
+                        |(
+                            failure_type,
+                            document_type,
+                            document_country_iso_code,
+                            audit_id,
+                            details,
                             extra,
-                        }
-                    },
-                ),
-                extra,
-            },
-        )
+                        )| {
+                            let mut model = RequirementNotMetDetail::default();
+                            model.failure_type = failure_type;
+                            model.document_type = document_type;
+                            model.document_country_iso_code = document_country_iso_code;
+                            model.audit_id = audit_id;
+                            model.details = details;
+                            model.extra = extra;
+                            model
+                        },
+                    )
+                    .collect();
+                model.extra = extra;
+                model
+            });
+            model.identity_profile_report = report.map(
+                |(trust_framework, schemes_compliance, compliance, media, extra)| {
+                    let mut model = IdentityProfileReport::default();
+                    model.trust_framework = trust_framework;
+                    model.schemes_compliance = schemes_compliance;
+                    model.compliance = compliance
+                        .into_iter()
+                        .map(|(trust_framework, schemes_compliance, extra)| {
+                            let mut model = TrustFrameworkCompliance::default();
+                            model.trust_framework = trust_framework;
+                            model.schemes_compliance = schemes_compliance;
+                            model.extra = extra;
+                            model
+                        })
+                        .collect();
+                    model.media = media;
+                    model.extra = extra;
+                    model
+                },
+            );
+            model.extra = extra;
+            model
+        })
         .boxed()
 }
 
@@ -989,22 +1037,28 @@ prop_compose! {
         import_token in opt((opt(media()), otext(), extra())),
         extra in extra(),
     ) -> SessionResult {
-        SessionResult {
-            session_id: head.0.map(Into::into),
-            client_session_token_ttl: head.1,
-            state: head.2,
-            client_session_token: head.3,
-            user_tracking_id: head.4,
-            biometric_consent: head.5,
-            resources,
-            checks,
-            identity_profile: profiles.0,
-            advanced_identity_profile: profiles.1,
-            identity_profile_preview: profiles.2,
-            advanced_identity_profile_preview: profiles.3,
-            import_token: import_token.map(|(media, failure_reason, extra)| ImportToken { media, failure_reason, extra }),
-            extra,
-        }
+        let mut model = SessionResult::default();
+        model.session_id = head.0.map(Into::into);
+        model.client_session_token_ttl = head.1;
+        model.state = head.2;
+        model.client_session_token = head.3;
+        model.user_tracking_id = head.4;
+        model.biometric_consent = head.5;
+        model.resources = resources;
+        model.checks = checks;
+        model.identity_profile = profiles.0;
+        model.advanced_identity_profile = profiles.1;
+        model.identity_profile_preview = profiles.2;
+        model.advanced_identity_profile_preview = profiles.3;
+        model.import_token = import_token.map(|(media, failure_reason, extra)| {
+            let mut model = ImportToken::default();
+            model.media = media;
+            model.failure_reason = failure_reason;
+            model.extra = extra;
+            model
+        });
+        model.extra = extra;
+        model
     }
 }
 
@@ -1052,11 +1106,12 @@ fn sandbox_check() -> BoxedStrategy<SandboxCheck> {
                 secondary_document_filter,
                 liveness_type,
                 result: SandboxCheckResult {
-                    report: CheckReport {
-                        recommendation: report.0,
-                        breakdown: report.1,
-                        watchlist_summary: None,
-                        extra: report.2,
+                    report: {
+                        let mut model = CheckReport::default();
+                        model.recommendation = report.0;
+                        model.breakdown = report.1;
+                        model.extra = report.2;
+                        model
                     },
                     document_fields,
                     extra: result_extra,
@@ -1178,13 +1233,13 @@ proptest! {
         ids in (opt(id()), opt(id()), opt(id())),
         extra in extra(),
     ) {
-        let notification = Notification {
-            session_id: session_id.into(),
-            topic: topic.clone(),
-            task_id: ids.0.map(Into::into),
-            resource_id: ids.1.map(Into::into),
-            check_id: ids.2.map(Into::into),
-            extra,
+        let notification = {
+            let mut model = Notification::new(session_id, topic.clone());
+            model.task_id = ids.0.map(Into::into);
+            model.resource_id = ids.1.map(Into::into);
+            model.check_id = ids.2.map(Into::into);
+            model.extra = extra;
+            model
         };
         round_trips(&notification)?;
         // Webhook topics and subscription topics are the same names, in another case.
@@ -1198,20 +1253,34 @@ proptest! {
         face in (id(), id(), extra(), opt(any::<u32>())),
         media in media(),
     ) {
-        round_trips(&CreateSessionResponse {
-            session_id: created.0.into(),
-            client_session_token: created.1,
-            client_session_token_ttl: created.2,
-            extra: created.3,
+        round_trips(&{
+            let mut model = CreateSessionResponse::new(created.0, "overwritten below", 0);
+            model.client_session_token = created.1;
+            model.client_session_token_ttl = created.2;
+            model.extra = created.3;
+            model
         })?;
-        round_trips(&IdvErrorBody {
-            code: error.0,
-            message: error.1,
-            errors: error.2.into_iter().map(|(property, message, extra)| IdvFieldError { property, message, extra }).collect(),
-            extra: error.3,
+        round_trips(&{
+            let mut model = IdvErrorBody::default();
+            model.code = error.0;
+            model.message = error.1;
+            model.errors = error.2.into_iter().map(|(property, message, extra)| {
+                let mut model = IdvFieldError::default();
+                model.property = property;
+                model.message = message;
+                model.extra = extra;
+                model
+            }).collect();
+            model.extra = error.3;
+            model
         })?;
         round_trips(&CreateFaceCaptureResourceRequest::new(face.0))?;
-        round_trips(&CreateFaceCaptureResourceResponse { id: face.1.into(), frames: face.3, extra: face.2 })?;
+        round_trips(&{
+            let mut model = CreateFaceCaptureResourceResponse::new(face.1, 0);
+            model.frames = face.3;
+            model.extra = face.2;
+            model
+        })?;
         round_trips(&media)?;
     }
 
@@ -1225,41 +1294,75 @@ proptest! {
     ) {
         let supported_countries: Vec<SupportedCountry> = countries
             .into_iter()
-            .map(|(code, documents, extra)| SupportedCountry {
-                code,
-                supported_documents: documents
+            .map(|(code, documents, extra)| {
+                let mut model = SupportedCountry::default();
+                model.code = code;
+                model.supported_documents = documents
                     .into_iter()
-                    .map(|(kind, is_strictly_latin, requirements, extra)| SupportedDocument {
-                        kind,
-                        is_strictly_latin,
-                        requirements: requirements.map(|(date_from, extra)| DocumentRequirements { date_from, extra }),
-                        extra,
+                    .map(|(kind, is_strictly_latin, requirements, extra)| {
+                        let mut model = SupportedDocument::default();
+                        model.kind = kind;
+                        model.is_strictly_latin = is_strictly_latin;
+                        model.requirements = requirements.map(|(date_from, extra)| {
+                            let mut model = DocumentRequirements::default();
+                            model.date_from = date_from;
+                            model.extra = extra;
+                            model
+                        });
+                        model.extra = extra;
+                        model
                     })
-                    .collect(),
-                extra,
+                    .collect();
+                model.extra = extra;
+                model
             })
             .collect();
-        round_trips(&SupportedDocumentsResponse { supported_countries: supported_countries.clone(), extra: extra.clone() })?;
+        round_trips(&{
+            let mut model = SupportedDocumentsResponse::default();
+            model.supported_countries = supported_countries.clone();
+            model.extra = extra.clone();
+            model
+        })?;
         let required_resources: Vec<RequiredResource> = resources
             .into_iter()
-            .map(|(kind, id, state, sources, tasks, liveness_type, extra)| RequiredResource {
-                kind,
-                id: id.map(Into::into),
-                state,
-                allowed_sources: sources.into_iter().map(|(kind, extra)| AllowedSource { kind, extra }).collect(),
-                requested_tasks: tasks.into_iter().map(|(kind, state, extra)| RequiredResourceTask { kind, state, extra }).collect(),
-                supported_countries: supported_countries.clone(),
-                liveness_type,
-                extra,
-                ..RequiredResource::default()
+            .map(|(kind, id, state, sources, tasks, liveness_type, extra)| {
+                let mut model = RequiredResource::default();
+                model.kind = kind;
+                model.id = id.map(Into::into);
+                model.state = state;
+                model.allowed_sources = sources.into_iter().map(|(kind, extra)| {
+                    let mut model = AllowedSource::default();
+                    model.kind = kind;
+                    model.extra = extra;
+                    model
+                }).collect();
+                model.requested_tasks = tasks.into_iter().map(|(kind, state, extra)| {
+                    let mut model = RequiredResourceTask::default();
+                    model.kind = kind;
+                    model.state = state;
+                    model.extra = extra;
+                    model
+                }).collect();
+                model.supported_countries = supported_countries.clone();
+                model.liveness_type = liveness_type;
+                model.extra = extra;
+                model
             })
             .collect();
-        round_trips(&SessionConfiguration {
-            client_session_token_ttl: head.0,
-            session_id: head.1.map(Into::into),
-            requested_checks: head.2,
-            capture: capture.map(|(biometric_consent, extra)| CaptureConfiguration { biometric_consent, required_resources, extra }),
-            extra,
+        round_trips(&{
+            let mut model = SessionConfiguration::default();
+            model.client_session_token_ttl = head.0;
+            model.session_id = head.1.map(Into::into);
+            model.requested_checks = head.2;
+            model.capture = capture.map(|(biometric_consent, extra)| {
+                let mut model = CaptureConfiguration::default();
+                model.biometric_consent = biometric_consent;
+                model.required_resources = required_resources;
+                model.extra = extra;
+                model
+            });
+            model.extra = extra;
+            model
         })?;
     }
 
@@ -1274,50 +1377,64 @@ proptest! {
     ) {
         let devices: Vec<TrackedDeviceEvent> = devices
             .into_iter()
-            .map(|(event, resource_id, created, device, extra)| TrackedDeviceEvent {
-                event,
-                resource_id: resource_id.map(Into::into),
-                created,
-                device: device.map(|(ip_address, model_name, os_name, browser_name, extra)| DeviceInfo {
-                    ip_address,
-                    model_name,
-                    os_name,
-                    browser_name,
-                    extra,
-                    ..DeviceInfo::default()
-                }),
-                extra,
+            .map(|(event, resource_id, created, device, extra)| {
+                let mut model = TrackedDeviceEvent::default();
+                model.event = event;
+                model.resource_id = resource_id.map(Into::into);
+                model.created = created;
+                model.device = device.map(|(ip_address, model_name, os_name, browser_name, extra)| {
+                    let mut model = DeviceInfo::default();
+                    model.ip_address = ip_address;
+                    model.model_name = model_name;
+                    model.os_name = os_name;
+                    model.browser_name = browser_name;
+                    model.extra = extra;
+                    model
+                });
+                model.extra = extra;
+                model
             })
             .collect();
         round_trips(&devices)?;
-        round_trips(&DocumentFields {
-            full_name: names.0,
-            given_names: names.1,
-            family_name: names.2,
-            date_of_birth: names.3,
-            document_number: names.4,
-            organisation: names.5,
-            structured_postal_address: address.map(|(address_format, address_line1, town_city, postal_code, country_iso, extra)| StructuredPostalAddress {
-                address_format,
-                address_line1,
-                town_city,
-                postal_code,
-                country_iso,
-                extra,
-                ..StructuredPostalAddress::default()
-            }),
-            mrz: mrz.map(|(kind, line1, line2, line3, extra)| Mrz { kind, line1, line2, line3, extra }),
-            ..DocumentFields::default()
+        round_trips(&{
+            let mut model = DocumentFields::default();
+            model.full_name = names.0;
+            model.given_names = names.1;
+            model.family_name = names.2;
+            model.date_of_birth = names.3;
+            model.document_number = names.4;
+            model.organisation = names.5;
+            model.structured_postal_address = address.map(|(address_format, address_line1, town_city, postal_code, country_iso, extra)| {
+                let mut model = StructuredPostalAddress::default();
+                model.address_format = address_format;
+                model.address_line1 = address_line1;
+                model.town_city = town_city;
+                model.postal_code = postal_code;
+                model.country_iso = country_iso;
+                model.extra = extra;
+                model
+            });
+            model.mrz = mrz.map(|(kind, line1, line2, line3, extra)| {
+                let mut model = Mrz::default();
+                model.kind = kind;
+                model.line1 = line1;
+                model.line2 = line2;
+                model.line3 = line3;
+                model.extra = extra;
+                model
+            });
+            model
         })?;
         let raw: Vec<WatchlistRawResult> = raw
             .into_iter()
-            .map(|(provider, search_types, search_id, raw_output, extra)| WatchlistRawResult {
-                provider,
-                search_types,
-                search_id,
-                raw_output,
-                extra,
-                ..WatchlistRawResult::default()
+            .map(|(provider, search_types, search_id, raw_output, extra)| {
+                let mut model = WatchlistRawResult::default();
+                model.provider = provider;
+                model.search_types = search_types;
+                model.search_id = search_id;
+                model.raw_output = raw_output;
+                model.extra = extra;
+                model
             })
             .collect();
         round_trips(&raw)?;

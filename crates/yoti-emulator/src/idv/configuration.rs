@@ -67,19 +67,19 @@ impl BiometricConsent {
 const DEFAULT_CAPTURE_METHODS: &str = "CAMERA_AND_UPLOAD";
 
 fn source(kind: SourceType) -> AllowedSource {
-    AllowedSource {
-        kind: Some(kind),
-        extra: Map::new(),
-    }
+    let mut model = AllowedSource::default();
+    model.kind = Some(kind);
+    model
 }
 
 fn tasks(tasks: &[RequestedTask]) -> Vec<RequiredResourceTask> {
     tasks
         .iter()
-        .map(|t| RequiredResourceTask {
-            kind: Some(t.kind()),
-            state: Some("REQUIRED".to_owned()),
-            extra: Map::new(),
+        .map(|t| {
+            let mut model = RequiredResourceTask::default();
+            model.kind = Some(t.kind());
+            model.state = Some("REQUIRED".to_owned());
+            model
         })
         .collect()
 }
@@ -109,11 +109,12 @@ impl Session {
                 } else {
                     "REQUIRED"
                 };
-                let mut out = RequiredResource {
-                    kind: Some(r.kind.wire_type()),
-                    id: Some(r.id.as_str().into()),
-                    state: Some(state.to_owned()),
-                    ..RequiredResource::default()
+                let mut out = {
+                    let mut model = RequiredResource::default();
+                    model.kind = Some(r.kind.wire_type());
+                    model.id = Some(r.id.as_str().into());
+                    model.state = Some(state.to_owned());
+                    model
                 };
                 match &r.kind {
                     RequirementKind::IdDocument { filter, tasks: t } => {
@@ -144,16 +145,18 @@ impl Session {
                 out
             })
             .collect();
-        SessionConfiguration {
-            client_session_token_ttl: Some(self.token_ttl(now)),
-            session_id: Some(self.id.as_str().into()),
-            requested_checks: self.checks.iter().map(|c| c.kind.clone()).collect(),
-            capture: Some(CaptureConfiguration {
-                biometric_consent: Some(BiometricConsent::of(self).as_str().to_owned()),
-                required_resources,
-                extra: Map::new(),
-            }),
-            extra: Map::new(),
+        {
+            let mut model = SessionConfiguration::default();
+            model.client_session_token_ttl = Some(self.token_ttl(now));
+            model.session_id = Some(self.id.as_str().into());
+            model.requested_checks = self.checks.iter().map(|c| c.kind.clone()).collect();
+            model.capture = Some({
+                let mut model = CaptureConfiguration::default();
+                model.biometric_consent = Some(BiometricConsent::of(self).as_str().to_owned());
+                model.required_resources = required_resources;
+                model
+            });
+            model
         }
     }
 }

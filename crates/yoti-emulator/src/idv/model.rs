@@ -10,7 +10,6 @@ use std::fmt;
 
 use axum::http::StatusCode;
 use bytes::Bytes;
-use serde_json::Map;
 use time::OffsetDateTime;
 use yoti_auth::ClientSessionToken;
 use yoti_types::Timestamp;
@@ -543,130 +542,132 @@ impl Session {
             let pages: Vec<Page> = d
                 .pages
                 .values()
-                .map(|p| Page {
-                    capture_method: p.capture_method.clone(),
-                    media: Some(self.media_json(&p.media)),
-                    ..Page::default()
+                .map(|p| {
+                    let mut model = Page::default();
+                    model.capture_method = p.capture_method.clone();
+                    model.media = Some(self.media_json(&p.media));
+                    model
                 })
                 .collect();
             let tasks = d.tasks.iter().map(|t| self.task_json(t)).collect();
             match d.kind {
-                DocKind::Id => resources.id_documents.push(IdDocumentResource {
-                    id: Some(d.id.as_str().into()),
-                    source: Some(ResourceSource::new(d.source.clone())),
-                    document_type: Some(d.document_type.clone()),
-                    issuing_country: Some(d.issuing_country.clone()),
-                    pages,
-                    document_fields: self.container(d.document_fields.as_ref()),
-                    document_id_photo: self.container(d.document_id_photo.as_ref()),
-                    created_at: Some(ts(d.created)),
-                    last_updated: Some(ts(d.updated)),
-                    tasks,
-                    ..IdDocumentResource::default()
+                DocKind::Id => resources.id_documents.push({
+                    let mut model = IdDocumentResource::default();
+                    model.id = Some(d.id.as_str().into());
+                    model.source = Some(ResourceSource::new(d.source.clone()));
+                    model.document_type = Some(d.document_type.clone());
+                    model.issuing_country = Some(d.issuing_country.clone());
+                    model.pages = pages;
+                    model.document_fields = self.container(d.document_fields.as_ref());
+                    model.document_id_photo = self.container(d.document_id_photo.as_ref());
+                    model.created_at = Some(ts(d.created));
+                    model.last_updated = Some(ts(d.updated));
+                    model.tasks = tasks;
+                    model
                 }),
                 DocKind::Supplementary => {
-                    resources
-                        .supplementary_documents
-                        .push(SupplementaryDocumentResource {
-                            id: Some(d.id.as_str().into()),
-                            source: Some(ResourceSource::new(d.source.clone())),
-                            document_type: Some(d.document_type.clone()),
-                            issuing_country: Some(d.issuing_country.clone()),
-                            pages,
-                            document_fields: self.container(d.document_fields.as_ref()),
-                            created_at: Some(ts(d.created)),
-                            last_updated: Some(ts(d.updated)),
-                            tasks,
-                            ..SupplementaryDocumentResource::default()
-                        });
+                    resources.supplementary_documents.push({
+                        let mut model = SupplementaryDocumentResource::default();
+                        model.id = Some(d.id.as_str().into());
+                        model.source = Some(ResourceSource::new(d.source.clone()));
+                        model.document_type = Some(d.document_type.clone());
+                        model.issuing_country = Some(d.issuing_country.clone());
+                        model.pages = pages;
+                        model.document_fields = self.container(d.document_fields.as_ref());
+                        model.created_at = Some(ts(d.created));
+                        model.last_updated = Some(ts(d.updated));
+                        model.tasks = tasks;
+                        model
+                    });
                 }
             }
         }
         for l in &self.liveness {
-            resources.liveness_capture.push(LivenessResource {
-                id: Some(l.id.as_str().into()),
-                source: Some(ResourceSource::new(SourceType::EndUser)),
-                liveness_type: Some(l.kind.clone()),
-                facemap: self.container(l.facemap.as_ref()),
-                frames: l
+            resources.liveness_capture.push({
+                let mut model = LivenessResource::default();
+                model.id = Some(l.id.as_str().into());
+                model.source = Some(ResourceSource::new(SourceType::EndUser));
+                model.liveness_type = Some(l.kind.clone());
+                model.facemap = self.container(l.facemap.as_ref());
+                model.frames = l
                     .frames
                     .values()
                     .map(|m| MediaContainer::new(self.media_json(m)))
-                    .collect(),
-                image: self.container(l.image.as_ref()),
-                created_at: Some(ts(l.created)),
-                last_updated: Some(ts(l.updated)),
-                ..LivenessResource::default()
+                    .collect();
+                model.image = self.container(l.image.as_ref());
+                model.created_at = Some(ts(l.created));
+                model.last_updated = Some(ts(l.updated));
+                model
             });
         }
         for f in &self.face_captures {
-            resources.face_capture.push(FaceCaptureResource {
-                id: Some(f.id.as_str().into()),
-                source: Some(ResourceSource::new(f.source.clone())),
-                image: self.container(f.image.as_ref()),
-                created_at: Some(ts(f.created)),
-                last_updated: Some(ts(f.updated)),
-                ..FaceCaptureResource::default()
+            resources.face_capture.push({
+                let mut model = FaceCaptureResource::default();
+                model.id = Some(f.id.as_str().into());
+                model.source = Some(ResourceSource::new(f.source.clone()));
+                model.image = self.container(f.image.as_ref());
+                model.created_at = Some(ts(f.created));
+                model.last_updated = Some(ts(f.updated));
+                model
             });
         }
-        SessionResult {
-            session_id: Some(self.id.as_str().into()),
-            client_session_token_ttl: Some(self.token_ttl(now)),
-            state: Some(self.wire_state()),
-            client_session_token: (self.token_state == TokenState::Active)
-                .then(|| SecretString::new(self.token.expose_secret())),
-            user_tracking_id: self.spec.user_tracking_id.clone(),
-            biometric_consent: self.biometric_consent.map(ts),
-            resources: Some(resources),
-            checks: self.checks.iter().map(|c| self.check_json(c)).collect(),
-            identity_profile: self.profiles.identity.clone(),
-            advanced_identity_profile: self.profiles.advanced.clone(),
-            identity_profile_preview: self.profiles.preview.clone(),
-            advanced_identity_profile_preview: self.profiles.advanced_preview.clone(),
-            import_token: self.profiles.import_token.clone(),
-            ..SessionResult::default()
+        {
+            let mut model = SessionResult::default();
+            model.session_id = Some(self.id.as_str().into());
+            model.client_session_token_ttl = Some(self.token_ttl(now));
+            model.state = Some(self.wire_state());
+            model.client_session_token = (self.token_state == TokenState::Active)
+                .then(|| SecretString::new(self.token.expose_secret()));
+            model.user_tracking_id = self.spec.user_tracking_id.clone();
+            model.biometric_consent = self.biometric_consent.map(ts);
+            model.resources = Some(resources);
+            model.checks = self.checks.iter().map(|c| self.check_json(c)).collect();
+            model.identity_profile = self.profiles.identity.clone();
+            model.advanced_identity_profile = self.profiles.advanced.clone();
+            model.identity_profile_preview = self.profiles.preview.clone();
+            model.advanced_identity_profile_preview = self.profiles.advanced_preview.clone();
+            model.import_token = self.profiles.import_token.clone();
+            model
         }
     }
 
     fn task_json(&self, t: &TaskRec) -> Task {
-        Task {
-            kind: Some(t.kind.clone()),
-            id: Some(t.id.as_str().into()),
-            state: Some(t.state.clone()),
-            created: Some(ts(t.created)),
-            last_updated: Some(ts(t.updated)),
-            generated_checks: t
-                .generated_checks
-                .iter()
-                .map(|(id, kind)| GeneratedCheck {
-                    id: Some(id.as_str().into()),
-                    kind: Some(kind.clone()),
-                    extra: Map::new(),
-                })
-                .collect(),
-            generated_media: t
-                .generated_media
-                .iter()
-                .map(|m| self.media_json(m))
-                .collect(),
-            recommendation: t.recommendation.clone(),
-            extra: Map::new(),
-        }
+        let mut model = Task::default();
+        model.kind = Some(t.kind.clone());
+        model.id = Some(t.id.as_str().into());
+        model.state = Some(t.state.clone());
+        model.created = Some(ts(t.created));
+        model.last_updated = Some(ts(t.updated));
+        model.generated_checks = t
+            .generated_checks
+            .iter()
+            .map(|(id, kind)| {
+                let mut model = GeneratedCheck::default();
+                model.id = Some(id.as_str().into());
+                model.kind = Some(kind.clone());
+                model
+            })
+            .collect();
+        model.generated_media = t
+            .generated_media
+            .iter()
+            .map(|m| self.media_json(m))
+            .collect();
+        model.recommendation = t.recommendation.clone();
+        model
     }
 
     fn check_json(&self, c: &CheckRec) -> Check {
-        Check::new(
-            c.kind.clone(),
-            CheckResult {
-                id: Some(c.id.as_str().into()),
-                state: Some(c.state.clone()),
-                resources_used: c.resources_used.iter().map(|r| r.as_str().into()).collect(),
-                report: c.report.clone(),
-                created: Some(ts(c.created)),
-                last_updated: Some(ts(c.updated)),
-                ..CheckResult::default()
-            },
-        )
+        Check::new(c.kind.clone(), {
+            let mut model = CheckResult::default();
+            model.id = Some(c.id.as_str().into());
+            model.state = Some(c.state.clone());
+            model.resources_used = c.resources_used.iter().map(|r| r.as_str().into()).collect();
+            model.report = c.report.clone();
+            model.created = Some(ts(c.created));
+            model.last_updated = Some(ts(c.updated));
+            model
+        })
     }
 }
 
@@ -676,13 +677,12 @@ fn device_event(
     device: &DeviceInfo,
     now: OffsetDateTime,
 ) -> TrackedDeviceEvent {
-    TrackedDeviceEvent {
-        event: Some(event),
-        resource_id: resource_id.map(Into::into),
-        created: Some(ts(now)),
-        device: Some(device.clone()),
-        extra: Map::new(),
-    }
+    let mut model = TrackedDeviceEvent::default();
+    model.event = Some(event);
+    model.resource_id = resource_id.map(Into::into);
+    model.created = Some(ts(now));
+    model.device = Some(device.clone());
+    model
 }
 
 /// The resources a specification asks for: its required documents; an ID document when a
@@ -816,10 +816,11 @@ pub(super) fn supported_countries(filter: Option<&DocumentFilter>) -> Vec<Suppor
                 })
                 .map(|(kind, latin)| yoti_types::idv::SupportedDocument::new(*kind, *latin))
                 .collect();
-            (!supported_documents.is_empty()).then(|| SupportedCountry {
-                code: code.to_owned(),
-                supported_documents,
-                extra: Map::new(),
+            (!supported_documents.is_empty()).then(|| {
+                let mut model = SupportedCountry::default();
+                model.code = code.to_owned();
+                model.supported_documents = supported_documents;
+                model
             })
         })
         .collect()

@@ -78,26 +78,26 @@ fn rejections(
             .recommendation
             .as_ref()
             .and_then(|r| r.reason.clone());
-        Some(RequirementNotMetDetail {
-            failure_type: Some(kind.as_str().to_owned()),
-            document_type: Some(document.0.to_owned()),
-            document_country_iso_code: Some(document.1.to_owned()),
-            audit_id: Some(new_id()),
-            details: reason,
-            ..RequirementNotMetDetail::default()
+        Some({
+            let mut model = RequirementNotMetDetail::default();
+            model.failure_type = Some(kind.as_str().to_owned());
+            model.document_type = Some(document.0.to_owned());
+            model.document_country_iso_code = Some(document.1.to_owned());
+            model.audit_id = Some(new_id());
+            model.details = reason;
+            model
         })
     })
     .collect()
 }
 
 fn compliance(scheme: &IdentityProfileScheme, met: bool) -> SchemeCompliance {
-    SchemeCompliance {
-        scheme: Some(scheme.clone()),
-        requirements_met: Some(met),
-        requirements_not_met_info: (!met)
-            .then(|| "A mandatory document could not be provided.".to_owned()),
-        ..SchemeCompliance::default()
-    }
+    let mut model = SchemeCompliance::default();
+    model.scheme = Some(scheme.clone());
+    model.requirements_met = Some(met);
+    model.requirements_not_met_info =
+        (!met).then(|| "A mandatory document could not be provided.".to_owned());
+    model
 }
 
 /// Builds the profiles of a session that just completed, storing their media.
@@ -149,10 +149,11 @@ pub(super) fn complete(
         report.compliance = advanced
             .profiles
             .iter()
-            .map(|p| TrustFrameworkCompliance {
-                trust_framework: p.trust_framework.clone(),
-                schemes_compliance: p.schemes.iter().map(|s| compliance(s, met)).collect(),
-                ..TrustFrameworkCompliance::default()
+            .map(|p| {
+                let mut model = TrustFrameworkCompliance::default();
+                model.trust_framework = p.trust_framework.clone();
+                model.schemes_compliance = p.schemes.iter().map(|s| compliance(s, met)).collect();
+                model
             })
             .collect();
         frameworks.extend(report.compliance.iter().map(|c| json!(c)));
@@ -190,20 +191,22 @@ pub(super) fn complete(
     let media = session.add_media(MediaType::Json, "application/json", bytes, now);
     report.media = Some(session.media_json(&media));
 
-    let profile = IdentityProfile {
-        subject_id,
-        result: Some(if met {
+    let profile = {
+        let mut model = IdentityProfile::default();
+        model.subject_id = subject_id;
+        model.result = Some(if met {
             IdentityProfileResult::Done
         } else {
             IdentityProfileResult::Failed
-        }),
-        failure_reason: (!met).then(|| IdentityProfileFailure {
-            reason_code: Some("MANDATORY_DOCUMENT_COULD_NOT_BE_PROVIDED".to_owned()),
-            requirements_not_met_details: not_met,
-            ..IdentityProfileFailure::default()
-        }),
-        identity_profile_report: Some(report),
-        ..IdentityProfile::default()
+        });
+        model.failure_reason = (!met).then(|| {
+            let mut model = IdentityProfileFailure::default();
+            model.reason_code = Some("MANDATORY_DOCUMENT_COULD_NOT_BE_PROVIDED".to_owned());
+            model.requirements_not_met_details = not_met;
+            model
+        });
+        model.identity_profile_report = Some(report);
+        model
     };
     let preview = (session.spec.create_identity_profile_preview == Some(true)).then(|| {
         let jpeg = images::jpeg(320, 240, seed_of(&session.id) ^ 0x9e);
@@ -218,9 +221,10 @@ pub(super) fn complete(
             serde_json::to_vec(&body).unwrap_or_default(),
             now,
         );
-        ImportToken {
-            media: Some(session.media_json(&id)),
-            ..ImportToken::default()
+        {
+            let mut model = ImportToken::default();
+            model.media = Some(session.media_json(&id));
+            model
         }
     });
     let is_advanced = advanced.is_some();

@@ -332,13 +332,14 @@ pub(super) fn device_of(headers: &HeaderMap) -> DeviceInfo {
         .as_deref()
         .and_then(|a| a.split_whitespace().next())
         .map(|p| p.split_once('/').unwrap_or((p, "")));
-    DeviceInfo {
-        browser_name: product.map(|(n, _)| n.to_owned()),
-        browser_version: product.map(|(_, v)| v.to_owned()).filter(|v| !v.is_empty()),
-        locale: text(header::ACCEPT_LANGUAGE)
+    {
+        let mut model = DeviceInfo::default();
+        model.browser_name = product.map(|(n, _)| n.to_owned());
+        model.browser_version = product.map(|(_, v)| v.to_owned()).filter(|v| !v.is_empty());
+        model.locale = text(header::ACCEPT_LANGUAGE)
             .and_then(|l| l.split([',', ';']).next().map(|s| s.trim().to_owned()))
-            .filter(|l| !l.is_empty()),
-        ..DeviceInfo::default()
+            .filter(|l| !l.is_empty());
+        model
     }
 }
 

@@ -155,10 +155,11 @@ async fn run(
     })?;
 
     let caller = Caller::Token(Some(token.clone()));
-    let device = DeviceInfo {
-        browser_name: Some("yoti-emulator".to_owned()),
-        browser_version: Some("simulate-user".to_owned()),
-        ..DeviceInfo::default()
+    let device = {
+        let mut model = DeviceInfo::default();
+        model.browser_name = Some("yoti-emulator".to_owned());
+        model.browser_version = Some("simulate-user".to_owned());
+        model
     };
     let format = options.image_format.as_deref().unwrap_or("jpeg");
 

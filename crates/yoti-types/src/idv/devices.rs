@@ -20,6 +20,7 @@ open_enum! {
 
 /// The device behind an event.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DeviceInfo {
     /// IP address (may be empty).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -58,6 +59,7 @@ pub struct DeviceInfo {
 
 /// An event of a tracked device.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TrackedDeviceEvent {
     /// What happened.
     #[serde(default, skip_serializing_if = "Option::is_none")]

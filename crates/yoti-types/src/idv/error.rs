@@ -54,6 +54,7 @@ open_enum! {
 
 /// A field error of an IDV error body.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IdvFieldError {
     /// The offending property (a JSON path).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -69,6 +70,7 @@ pub struct IdvFieldError {
 /// An IDV error body: `{"code", "message", "errors": [{"property", "message"}]}`; every field
 /// is optional.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IdvErrorBody {
     /// Yoti's error code (`PAYLOAD_VALIDATION`, ...; see [`IdvErrorBody::error_code`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -26,6 +26,7 @@ impl CreateFaceCaptureResourceRequest {
 /// The answer: `{"id": .., "frames": ..}`, the new resource's id and the number of image
 /// frames it expects.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateFaceCaptureResourceResponse {
     /// The new resource's id.
     pub id: ResourceId,

@@ -29,6 +29,7 @@ open_enum! {
 /// or the image of a face capture); so does this model: the id is then empty
 /// ([`Media::has_id`] is false), is not serialized back, and whatever else was there is kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Media {
     /// The media id (empty when the service sent none).
     #[serde(default = "absent_id", skip_serializing_if = "is_absent")]
@@ -87,6 +88,7 @@ impl Media {
 /// face map, document fields, a file, a raw result...). `media` may be absent or `null`, for
 /// example in the frames of a liveness capture that were not all filled.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MediaContainer {
     /// The media item, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]

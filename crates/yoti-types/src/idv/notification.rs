@@ -44,6 +44,7 @@ impl From<&NotificationTopic> for WebhookTopic {
 
 /// A webhook body: `{"session_id", "topic", "task_id"?, "resource_id"?, "check_id"?}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Notification {
     /// The session concerned.
     pub session_id: SessionId,

@@ -12,6 +12,7 @@ use super::{CheckType, LivenessType, RequirementId, SecretString, SessionId, Tas
 
 /// The answer of `POST /sessions`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateSessionResponse {
     /// The new session's id (one page of the reference spells it `sessionId`, which is
     /// accepted on input; it is sent as `session_id`, like the live service).
@@ -50,6 +51,7 @@ impl CreateSessionResponse {
 
 /// `{"type": ..}` of an allowed source of a required resource.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AllowedSource {
     /// Who may provide the resource.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -61,6 +63,7 @@ pub struct AllowedSource {
 
 /// A task a required document must go through.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RequiredResourceTask {
     /// The task's kind.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -90,6 +93,7 @@ open_enum! {
 /// A resource the session still needs (one struct for every kind; fields that do not apply to
 /// a kind are absent).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RequiredResource {
     /// The kind of resource.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -138,6 +142,7 @@ pub struct RequiredResource {
 
 /// `capture` of a session configuration.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CaptureConfiguration {
     /// Whether biometric consent must still be captured (`REQUIRED`, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -152,6 +157,7 @@ pub struct CaptureConfiguration {
 
 /// The answer of `GET /sessions/{id}/configuration`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SessionConfiguration {
     /// Seconds left for the user.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 /// `requirements` of a supported document.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DocumentRequirements {
     /// Documents issued before this date are not supported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -16,6 +17,7 @@ pub struct DocumentRequirements {
 
 /// A supported document type of a country.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SupportedDocument {
     /// The document type (`PASSPORT`, `DRIVING_LICENCE`, ...).
     #[serde(rename = "type", default)]
@@ -45,6 +47,7 @@ impl SupportedDocument {
 
 /// A country and its supported documents.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SupportedCountry {
     /// ISO 3166-1 alpha-3 code.
     #[serde(default)]
@@ -59,6 +62,7 @@ pub struct SupportedCountry {
 
 /// The answer of `GET /supported-documents`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SupportedDocumentsResponse {
     /// The supported countries.
     #[serde(default)]

@@ -67,6 +67,7 @@ open_enum! {
 
 /// `report.recommendation`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Recommendation {
     /// The verdict.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -109,6 +110,7 @@ impl Recommendation {
 
 /// `{"name", "value"}` of a sub-check.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BreakdownDetail {
     /// The name (`confidence_score`, `number_of_hits`, ...).
     #[serde(default)]
@@ -134,6 +136,7 @@ impl BreakdownDetail {
 
 /// An entry of `report.breakdown`: one sub-check.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Breakdown {
     /// The sub-check (`document_in_date`, `ai_face_match`, `liveness_auth`, ...).
     #[serde(default)]
@@ -173,6 +176,7 @@ impl Breakdown {
 /// `watchlist_summary.search_config`: the configuration the screening ran with (watchlist
 /// screening: `categories`; advanced screening: the ComplyAdvantage settings).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WatchlistSearchConfig {
     /// Screened categories (`WATCHLIST_SCREENING`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -214,6 +218,7 @@ pub struct WatchlistSearchConfig {
 
 /// `report.watchlist_summary` of a watchlist check.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WatchlistSummary {
     /// Number of hits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -234,6 +239,7 @@ pub struct WatchlistSummary {
 
 /// `report` of a check.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CheckReport {
     /// The verdict.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -269,6 +275,7 @@ impl CheckReport {
 /// The body of a check of a known kind (everything but `type`, which the [`Check`] variant
 /// carries).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CheckResult {
     /// The check id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -302,6 +309,7 @@ pub struct CheckResult {
 /// A check this version cannot type: a kind it does not know, or a known kind whose body does
 /// not have the expected shape. Its JSON is kept whole and re-serialized unchanged.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct UnknownCheck {
     raw: Value,
 }
@@ -516,6 +524,7 @@ impl<'de> Deserialize<'de> for Check {
 /// An entry of a watchlist check's raw results (the JSON content of
 /// `watchlist_summary.raw_results.media`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WatchlistRawResult {
     /// The provider (`Comply Advantage`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

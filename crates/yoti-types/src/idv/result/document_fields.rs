@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 /// The machine readable zone of a document.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Mrz {
     /// The MRZ format (1: three lines of 30, 2: two lines of 44, ...).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -26,6 +27,7 @@ pub struct Mrz {
 
 /// Which template the document was recognised as.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DocumentTemplate {
     /// The template of the front.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -41,6 +43,7 @@ pub struct DocumentTemplate {
 /// A postal address, as structured by Yoti; which fields are filled depends on
 /// `address_format` (1: UK, 2: India, 3: USA, 4: one line, ...).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StructuredPostalAddress {
     /// The format of the address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -105,6 +108,7 @@ pub struct StructuredPostalAddress {
 /// (`YYYY-MM-DD`). Which fields are present depends on the document; fields this version
 /// does not model (`weight`, `eye_color`, driving licence classes...) are kept in `extra`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DocumentFields {
     /// Full name.
     #[serde(default, skip_serializing_if = "Option::is_none")]

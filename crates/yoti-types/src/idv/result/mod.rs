@@ -52,6 +52,7 @@ open_enum! {
 /// such as a bare `checks` list). Top-level fields this version does not model are kept in
 /// [`extra`](Self::extra).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SessionResult {
     /// The session id (`sessionId` is accepted on input too).
     #[serde(default, alias = "sessionId", skip_serializing_if = "Option::is_none")]

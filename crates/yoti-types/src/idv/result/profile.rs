@@ -19,6 +19,7 @@ open_enum! {
 
 /// One requirement an identity profile did not meet.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RequirementNotMetDetail {
     /// What failed (a check kind, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -42,6 +43,7 @@ pub struct RequirementNotMetDetail {
 
 /// `failure_reason` of an identity profile.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IdentityProfileFailure {
     /// The reason (`MANDATORY_DOCUMENT_COULD_NOT_BE_PROVIDED`, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -56,6 +58,7 @@ pub struct IdentityProfileFailure {
 
 /// Whether one scheme's requirements were met.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SchemeCompliance {
     /// The scheme.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -73,6 +76,7 @@ pub struct SchemeCompliance {
 
 /// Compliance with the schemes of one trust framework (advanced identity profiles).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TrustFrameworkCompliance {
     /// The trust framework.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -91,6 +95,7 @@ pub struct TrustFrameworkCompliance {
 /// Simple profiles fill `trust_framework` and `schemes_compliance`; advanced profiles fill
 /// `compliance`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IdentityProfileReport {
     /// The trust framework (simple profiles).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -111,6 +116,7 @@ pub struct IdentityProfileReport {
 
 /// `identity_profile` or `advanced_identity_profile` of a session result.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IdentityProfile {
     /// The subject, as given in the specification.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -131,6 +137,7 @@ pub struct IdentityProfile {
 
 /// `import_token` of a session result.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ImportToken {
     /// The token (a media item).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -150,6 +157,7 @@ pub struct ImportToken {
 /// The top level is typed; the deeper structures, which vary with the scheme, are kept as
 /// JSON.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IdentityProfileReportContent {
     /// What is asserted about the person (`current_name`, `date_of_birth`, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]

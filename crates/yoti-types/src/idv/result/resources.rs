@@ -23,6 +23,7 @@ open_enum! {
 
 /// `source` of a resource: `{"type": ..}`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ResourceSource {
     /// Who provided the resource.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -47,6 +48,7 @@ pub type Frame = MediaContainer;
 
 /// A page of a document.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Page {
     /// How the page was captured (any case is accepted on input).
     #[serde(
@@ -71,6 +73,7 @@ pub struct Page {
 
 /// An entry of `id_documents`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IdDocumentResource {
     /// The resource id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -113,6 +116,7 @@ pub struct IdDocumentResource {
 
 /// An entry of `supplementary_documents` (a utility bill, a bank statement...).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SupplementaryDocumentResource {
     /// The resource id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -154,6 +158,7 @@ pub struct SupplementaryDocumentResource {
 /// One struct for every liveness type: `STATIC` fills `image`, `ZOOM` fills `facemap` and
 /// `frames` (the first three frames hold media; frames 4 to 7 may be empty).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct LivenessResource {
     /// The resource id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -189,6 +194,7 @@ pub struct LivenessResource {
 
 /// An entry of `face_capture`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FaceCaptureResource {
     /// The resource id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -216,6 +222,7 @@ pub struct FaceCaptureResource {
 /// An entry of `share_codes`: a Yoti share code the user provided. Only the common resource
 /// fields are modelled; the rest is kept in `extra`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ShareCodeResource {
     /// The resource id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -239,6 +246,7 @@ pub struct ShareCodeResource {
 
 /// An entry of `applicant_profiles` (in-branch and identity profile sessions).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ApplicantProfileResource {
     /// The resource id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -269,6 +277,7 @@ pub struct ApplicantProfileResource {
 /// `applicant_profiles` only when not empty; any other resource list is kept as JSON in
 /// [`other`](Self::other).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ResourceContainer {
     /// ID documents.
     #[serde(default)]
