@@ -5,6 +5,11 @@
 //! - `GET|PUT /__emulator/faults`: read or set the injected faults
 //! - `POST /__emulator/apps`: register an application `{"sdk_id", "public_key_pem"}`
 //! - `GET /__emulator/notifications[?service=idv|poa]`: every webhook delivery and its fate
+//! - `POST /__emulator/reset`: back to the state at start (204; a form post from the
+//!   dashboard is redirected back to it)
+//! - `GET|PUT /__emulator/state`: export or import the whole state, a versioned JSON document
+//!   (`crate::snapshot`); a refused import answers 400 `STATE_VERSION_MISMATCH` or
+//!   `INVALID_STATE` and changes nothing
 //!
 //! They are unauthenticated by default (a local tool). With an admin token configured
 //! ([`EmulatorBuilder::admin_token`](crate::EmulatorBuilder::admin_token), `--admin-token`,
@@ -78,6 +83,8 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/faults", get(get_faults).put(put_faults))
         .route("/apps", post(register_app))
         .route("/notifications", get(notifications))
+        .route("/reset", post(reset))
+        .route("/state", get(export_state).put(import_state))
 }
 
 async fn stats(State(shared): State<Shared>) -> Response {
@@ -142,6 +149,89 @@ async fn register_app(State(shared): State<Shared>, body: bytes::Bytes) -> Respo
             (StatusCode::CREATED, Json(json!({ "sdk_id": app.sdk_id }))).into_response()
         }
         Err(e) => bad_request(format!("invalid public key: {e}")),
+    }
+}
+
+/// `POST /__emulator/reset`: 204, or for a browser's form post (`Content-Type:
+/// application/x-www-form-urlencoded`) 303 back to the dashboard.
+async fn reset(State(shared): State<Shared>, headers: axum::http::HeaderMap) -> Response {
+    crate::snapshot::reset(&shared);
+    let from_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if from_form {
+        (
+            StatusCode::SEE_OTHER,
+            [(header::LOCATION, format!("{}/ui", crate::mounts::ADMIN))],
+        )
+            .into_response()
+    } else {
+        StatusCode::NO_CONTENT.into_response()
+    }
+}
+
+/// `GET /__emulator/state`: the state document (`?download` adds a
+/// `Content-Disposition` so a browser saves it as a file).
+async fn export_state(
+    State(shared): State<Shared>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Response {
+    match crate::snapshot::export(&shared) {
+        Ok(document) => {
+            let mut response = Json(document).into_response();
+            if query
+                .as_deref()
+                .is_some_and(|q| q.split('&').any(|p| p == "download"))
+            {
+                response.headers_mut().insert(
+                    header::CONTENT_DISPOSITION,
+                    axum::http::HeaderValue::from_static(
+                        "attachment; filename=\"yoti-emulator-state.json\"",
+                    ),
+                );
+            }
+            response
+        }
+        Err(e) => ApiError::idv(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL_ERROR",
+            e.to_string(),
+        )
+        .into_response(),
+    }
+}
+
+/// `PUT /__emulator/state`: replaces the whole state; 200 `{"imported": true}`.
+async fn import_state(State(shared): State<Shared>, body: bytes::Bytes) -> Response {
+    match crate::snapshot::import(&shared, &body, "request body") {
+        Ok(()) => Json(json!({ "imported": true })).into_response(),
+        Err(e @ crate::Error::StateVersion { .. }) => ApiError::idv(
+            StatusCode::BAD_REQUEST,
+            "STATE_VERSION_MISMATCH",
+            e.to_string(),
+        )
+        .field_error("version", e.to_string())
+        .into_response(),
+        Err(crate::Error::StateInvalid {
+            origin,
+            field,
+            line,
+            column,
+            message,
+        }) => {
+            let e = crate::Error::StateInvalid {
+                origin,
+                field: field.clone(),
+                line,
+                column,
+                message: message.clone(),
+            };
+            ApiError::idv(StatusCode::BAD_REQUEST, "INVALID_STATE", e.to_string())
+                .field_error(field, message)
+                .into_response()
+        }
+        Err(e) => bad_request(e.to_string()),
     }
 }
 

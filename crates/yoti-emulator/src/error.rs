@@ -30,6 +30,50 @@ pub enum Error {
     /// A command-line or configuration value is invalid.
     #[error("{0}")]
     Config(String),
+    /// A state or seed file could not be read or written.
+    #[error("cannot {action} {}: {source}", path.display())]
+    StateFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What was being done: `read`, `create`, `write`, `flush` or `replace`.
+        action: &'static str,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A state document or seed file is not valid.
+    #[error("the {origin} is invalid at `{field}`{}: {message}", position(*line, *column))]
+    StateInvalid {
+        /// Where the document came from (`state file PATH`, `seed file PATH`, `request body`).
+        origin: String,
+        /// The path of the field at fault (`idv.sessions[0].state`; `.` for the whole).
+        field: String,
+        /// Its line (from 1; 0 when the fault is in a value, not in the JSON).
+        line: usize,
+        /// Its column (from 1; 0 when unknown).
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A state document or seed file of another format or version.
+    #[error("the {origin} has {found}; this emulator reads {expected}")]
+    StateVersion {
+        /// Where the document came from.
+        origin: String,
+        /// The format and version it has.
+        found: String,
+        /// The format and version this emulator reads.
+        expected: String,
+    },
+}
+
+/// ` (line L, column C)` when known.
+fn position(line: usize, column: usize) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!(" (line {line}, column {column})")
+    }
 }
 
 /// The JSON shape of an error answer, which differs between Yoti's services.

@@ -13,11 +13,13 @@ mod journal;
 mod limits;
 mod poa;
 mod server;
+mod snapshot;
 mod state;
 mod web;
 mod webhook;
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -34,6 +36,7 @@ pub use error::Error;
 pub use faults::FaultConfig;
 pub use journal::{DEFAULT_JOURNAL_CAPACITY, JournalEntry, SignatureDiagnosis};
 pub use poa::{PoaConfig, PoaStats};
+pub use snapshot::{SEED_FORMAT, SEED_VERSION, STATE_FORMAT, STATE_VERSION};
 pub use state::StatsSnapshot;
 pub use webhook::WebhookPolicy;
 
@@ -95,6 +98,8 @@ pub struct EmulatorBuilder {
     admin_token: Option<admin::AdminToken>,
     timeouts: server::Timeouts,
     journal_capacity: usize,
+    state_file: Option<PathBuf>,
+    seed_files: Vec<PathBuf>,
 }
 
 impl Default for EmulatorBuilder {
@@ -110,6 +115,8 @@ impl Default for EmulatorBuilder {
             admin_token: None,
             timeouts: server::Timeouts::default(),
             journal_capacity: DEFAULT_JOURNAL_CAPACITY,
+            state_file: None,
+            seed_files: Vec::new(),
         }
     }
 }
@@ -173,6 +180,22 @@ impl EmulatorBuilder {
         self
     }
 
+    /// A state file (see the README's "State you can keep"): loaded at start
+    /// if it exists, saved (atomically) by [`Emulator::shutdown`] and
+    /// [`Emulator::run_until`]. Apps and seeds given here are applied after it is loaded.
+    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
+    /// A seed file: applications (public keys, inline or in files relative to the seed) and
+    /// their IDV sandbox response-configs, registered at start and again on every reset.
+    /// Repeatable; read by [`start`](Self::start).
+    pub fn seed_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.seed_files.push(path.into());
+        self
+    }
+
     /// How long a connection may take to send a request's head, and stay idle between
     /// requests, before it is closed (default 30 s).
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
@@ -185,9 +208,19 @@ impl EmulatorBuilder {
     /// an [admin token](Self::admin_token) is set.
     ///
     /// # Errors
-    /// [`Error::Bind`] when the address cannot be bound, [`Error::Config`] for invalid faults.
+    /// [`Error::Bind`] when the address cannot be bound, [`Error::Config`] for invalid faults;
+    /// for a seed or state file that cannot be read [`Error::StateFile`], that is not valid
+    /// [`Error::StateInvalid`], of another version [`Error::StateVersion`].
     pub async fn start(self) -> Result<Emulator, Error> {
         self.faults.validate().map_err(Error::Config)?;
+        let mut start = snapshot::Start {
+            apps: self.apps,
+            idv_app_configs: Vec::new(),
+            faults: self.faults.clone(),
+        };
+        for seed in &self.seed_files {
+            snapshot::read_seed(seed, &mut start)?;
+        }
         let verifier = Verifier::new().with_window(self.timestamp_window);
         let shared: Shared = Arc::new(State::new(
             verifier,
@@ -195,9 +228,11 @@ impl EmulatorBuilder {
             self.body_limit,
             self.webhooks,
         ));
-        for (sdk_id, key) in self.apps {
-            shared.register_app(sdk_id, key);
+        if let Some(path) = &self.state_file {
+            snapshot::load_file(&shared, path)?;
         }
+        start.apply_apps(&shared);
+        let _ = shared.start.set(start);
         if let Some(token) = self.admin_token {
             let _ = shared.admin_token.set(token);
         }
@@ -234,6 +269,7 @@ impl EmulatorBuilder {
             shared,
             shutdown: Some(tx),
             task: Some(task),
+            state_file: self.state_file,
         })
     }
 }
@@ -246,6 +282,7 @@ pub struct Emulator {
     shared: Shared,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
+    state_file: Option<PathBuf>,
 }
 
 impl Emulator {
@@ -309,7 +346,44 @@ impl Emulator {
         self.shared.journal.list()
     }
 
-    /// Stops accepting connections and waits for in-flight requests to finish.
+    /// Puts the emulator back as it started: what was created at run time is gone, the
+    /// apps, seeds and faults given at start are applied again (as `POST /__emulator/reset`).
+    pub fn reset(&self) {
+        snapshot::reset(&self.shared);
+    }
+
+    /// The whole state as a versioned JSON document (as `GET /__emulator/state`).
+    ///
+    /// # Errors
+    /// [`Error::Config`] if it cannot be written as JSON (a bug).
+    pub fn export_state(&self) -> Result<serde_json::Value, Error> {
+        snapshot::export(&self.shared)
+    }
+
+    /// Replaces the whole state with a document from [`export_state`](Self::export_state)
+    /// (as `PUT /__emulator/state`); nothing changes when it is refused.
+    ///
+    /// # Errors
+    /// [`Error::StateVersion`] for a document of another format or version,
+    /// [`Error::StateInvalid`] for one that is not valid.
+    pub fn import_state(&self, document: &serde_json::Value) -> Result<(), Error> {
+        let bytes = serde_json::to_vec(document)
+            .map_err(|e| Error::Config(format!("cannot read the state: {e}")))?;
+        snapshot::import(&self.shared, &bytes, "state document")
+    }
+
+    /// Writes the state to a file, atomically (a temporary file beside it, flushed, then
+    /// renamed over it).
+    ///
+    /// # Errors
+    /// [`Error::StateFile`] when it cannot be written.
+    pub fn save_state(&self, path: impl AsRef<std::path::Path>) -> Result<(), Error> {
+        snapshot::save_file(&self.shared, path.as_ref())
+    }
+
+    /// Stops accepting connections and waits for in-flight requests to finish; then, with a
+    /// [state file](EmulatorBuilder::state_file), saves the state to it (a failure is
+    /// logged: [`save_state`](Self::save_state) reports it).
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
@@ -317,12 +391,23 @@ impl Emulator {
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+        if let Err(e) = self.save_on_exit() {
+            tracing::error!(error = %e, "the state was not saved");
+        }
     }
 
-    /// Serves until the task ends (for the binary, which shuts down on a signal).
+    fn save_on_exit(&self) -> Result<(), Error> {
+        match &self.state_file {
+            Some(path) => snapshot::save_file(&self.shared, path),
+            None => Ok(()),
+        }
+    }
+
+    /// Serves until `signal` completes, then shuts down (for the binary, which stops on a
+    /// signal) and, with a [state file](EmulatorBuilder::state_file), saves the state to it.
     ///
     /// # Errors
-    /// The server's I/O error, if it failed.
+    /// The server's I/O error, if it failed; the state file's error (as `io::Error::other`).
     pub async fn run_until(
         mut self,
         signal: impl std::future::Future<Output = ()>,
@@ -331,10 +416,12 @@ impl Emulator {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        match self.task.take() {
+        let served = match self.task.take() {
             Some(task) => task.await.unwrap_or_else(|e| Err(std::io::Error::other(e))),
             None => Ok(()),
-        }
+        };
+        self.save_on_exit().map_err(std::io::Error::other)?;
+        served
     }
 }
 

@@ -1,6 +1,7 @@
 //! `yoti-emulator`: a local stand-in for Yoti's IDV, Age Estimation and Proof of Age services.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -36,6 +37,14 @@ struct Args {
     /// How many requests the journal keeps (GET /__emulator/requests; 0: none).
     #[arg(long, default_value_t = yoti_emulator::DEFAULT_JOURNAL_CAPACITY)]
     journal_size: usize,
+    /// Keep the state in FILE: loaded at start if it exists, saved on shutdown (Ctrl-C,
+    /// SIGTERM) atomically. --app and --seed apply on top of what it loads.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+    /// A seed file (JSON): apps and their IDV response-configs, registered at start and
+    /// again on every reset. Repeatable.
+    #[arg(long = "seed", value_name = "FILE")]
+    seeds: Vec<PathBuf>,
 }
 
 #[tokio::main]
@@ -72,6 +81,12 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(token) = args.admin_token {
         builder = builder.admin_token(token);
     }
+    if let Some(path) = args.state {
+        builder = builder.state_file(path);
+    }
+    for seed in args.seeds {
+        builder = builder.seed_file(seed);
+    }
     for app in &args.apps {
         let (sdk_id, path) = app
             .split_once('=')
@@ -87,10 +102,22 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let emulator = builder.start().await?;
     // The first line on stdout tells a script where to connect.
     println!("listening on {}", emulator.base_url());
-    emulator
-        .run_until(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    emulator.run_until(stop_signal()).await?;
     Ok(())
+}
+
+/// Ctrl-C, or SIGTERM (what `docker stop` and `kill` send) where there are signals.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }

@@ -36,6 +36,8 @@ pub(crate) struct State {
     pub(crate) public_url: std::sync::OnceLock<String>,
     /// The token the admin routes require, if any, set once at start.
     pub(crate) admin_token: std::sync::OnceLock<crate::admin::AdminToken>,
+    /// What was given at start (apps, seeds, faults), applied again by a reset.
+    pub(crate) start: std::sync::OnceLock<crate::snapshot::Start>,
 }
 
 impl State {
@@ -58,6 +60,7 @@ impl State {
             poa: Default::default(),
             public_url: Default::default(),
             admin_token: Default::default(),
+            start: Default::default(),
         }
     }
 
@@ -81,6 +84,14 @@ impl State {
         apps.iter()
             .map(|(id, app)| (id.clone(), app.clone()))
             .collect()
+    }
+
+    /// Replaces every application (a state loaded, a reset).
+    pub(crate) fn replace_apps(&self, apps: Vec<(String, PublicKey)>) {
+        *self.apps.write().unwrap_or_else(|p| p.into_inner()) = apps
+            .into_iter()
+            .map(|(sdk_id, public_key)| (sdk_id, App { public_key }))
+            .collect();
     }
 
     pub(crate) fn set_faults(&self, config: FaultConfig) {
@@ -130,6 +141,18 @@ impl Stats {
     }
     pub(crate) fn count_panic(&self) {
         self.panics.fetch_add(1, Ordering::Relaxed);
+    }
+    /// Zeroes every counter (a reset).
+    pub(crate) fn reset(&self) {
+        for counter in [
+            &self.requests,
+            &self.verified,
+            &self.rejected,
+            &self.faults,
+            &self.panics,
+        ] {
+            counter.store(0, Ordering::Relaxed);
+        }
     }
     pub(crate) fn snapshot(&self) -> StatsSnapshot {
         StatsSnapshot {

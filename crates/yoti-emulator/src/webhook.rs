@@ -154,6 +154,16 @@ impl Webhooks {
         log.records.iter().cloned().collect()
     }
 
+    /// Forgets every delivery and the totals (a reset); deliveries under way finish unlogged.
+    pub(crate) fn clear_log(&self) {
+        let mut log = self.log.lock().unwrap_or_else(|p| p.into_inner());
+        let last_id = log.last_id;
+        *log = Log {
+            last_id,
+            ..Log::default()
+        };
+    }
+
     /// The totals of a service's deliveries since the start.
     pub(crate) fn totals(&self, service: &str) -> Totals {
         let log = self.log.lock().unwrap_or_else(|p| p.into_inner());

@@ -98,6 +98,7 @@ use crate::error::{ApiError, ErrorStyle};
 use crate::images::{self, Colour};
 use crate::state::Shared;
 
+pub(crate) mod snapshot;
 /// The image limits of Yoti's reference table.
 pub(crate) mod test_images;
 

@@ -58,6 +58,12 @@ impl Clock {
             .send_modify(|offset| *offset = offset.saturating_add(by).min(max));
     }
 
+    /// Puts the offset at `offset` (a state loaded or reset) and wakes every timer.
+    pub(super) fn set(&self, offset: Duration) {
+        let max = Duration::from_secs(MAX_SPAN_SECS);
+        self.offset.send_replace(offset.min(max));
+    }
+
     /// A receiver that sees every move.
     pub(super) fn subscribe(&self) -> watch::Receiver<Duration> {
         self.offset.subscribe()

@@ -114,6 +114,7 @@ mod resources;
 mod sandbox;
 mod sessions;
 mod simulate;
+pub(crate) mod snapshot;
 mod store;
 mod supported_documents;
 

@@ -10,6 +10,7 @@ use std::fmt;
 
 use axum::http::StatusCode;
 use bytes::Bytes;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use yoti_auth::ClientSessionToken;
 use yoti_types::Timestamp;
@@ -62,8 +63,10 @@ pub(super) struct Inner {
     pub(super) app_configs: HashMap<String, StoredConfig>,
 }
 
-/// A response configuration as `PUT` (answered back unchanged by `GET`) and as read.
-#[derive(Debug, Clone)]
+/// A response configuration as `PUT` (answered back unchanged by `GET`) and as read. Kept
+/// in a state file as the JSON put (and parsed again when loaded).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(into = "serde_json::Value", try_from = "serde_json::Value")]
 pub(super) struct StoredConfig {
     pub(super) raw: serde_json::Value,
     pub(super) parsed: ResponseConfig,
@@ -173,7 +176,8 @@ fn invalid_token() -> ApiError {
 }
 
 /// Where a session is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub(super) enum Phase {
     /// The user is providing resources (state `ONGOING`).
     Ongoing,
@@ -186,7 +190,8 @@ pub(super) enum Phase {
 }
 
 /// The client session token's fate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub(super) enum TokenState {
     Active,
     /// Deleted when the checks were triggered.
@@ -195,12 +200,20 @@ pub(super) enum TokenState {
     Expired,
 }
 
-/// A stored media item.
+/// A media type the emulator serves (named, so that serde does not take `&'static str` for
+/// a borrow of the input).
+pub(super) type ContentType = &'static str;
+
+/// A stored media item (in a state file, its bytes are base64).
+#[derive(Serialize, Deserialize)]
 pub(super) struct MediaRec {
     pub(super) kind: MediaType,
     /// The `Content-Type` it is served with (never with parameters).
-    pub(super) content_type: &'static str,
+    #[serde(with = "super::snapshot::content_type")]
+    pub(super) content_type: ContentType,
+    #[serde(with = "super::snapshot::base64_bytes")]
     pub(super) bytes: Bytes,
+    #[serde(with = "time::serde::rfc3339")]
     pub(super) created: OffsetDateTime,
     /// Regulations forbid serving it: `GET .../content` answers 204.
     pub(super) withheld: bool,
@@ -221,7 +234,7 @@ impl fmt::Debug for MediaRec {
 }
 
 /// A resource the session asks for, derived from its specification.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct Requirement {
     pub(super) id: String,
     pub(super) kind: RequirementKind,
@@ -229,7 +242,7 @@ pub(super) struct Requirement {
     pub(super) resource: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) enum RequirementKind {
     IdDocument {
         filter: Option<DocumentFilter>,
@@ -255,7 +268,7 @@ impl RequirementKind {
 }
 
 /// ID document or supplementary document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) enum DocKind {
     Id,
     Supplementary,
@@ -270,26 +283,28 @@ impl DocKind {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct PageRec {
     pub(super) capture_method: Option<CaptureMethod>,
     pub(super) media: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct TaskRec {
     pub(super) id: String,
     pub(super) kind: TaskType,
     pub(super) spec: RequestedTask,
     pub(super) state: TaskState,
+    #[serde(with = "time::serde::rfc3339")]
     pub(super) created: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
     pub(super) updated: OffsetDateTime,
     pub(super) generated_media: Vec<String>,
     pub(super) generated_checks: Vec<(String, CheckType)>,
     pub(super) recommendation: Option<TaskRecommendation>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct DocResource {
     pub(super) id: String,
     pub(super) kind: DocKind,
@@ -300,7 +315,9 @@ pub(super) struct DocResource {
     pub(super) document_fields: Option<String>,
     pub(super) document_id_photo: Option<String>,
     pub(super) tasks: Vec<TaskRec>,
+    #[serde(with = "time::serde::rfc3339")]
     pub(super) created: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
     pub(super) updated: OffsetDateTime,
     /// RESOURCE_UPDATE was sent (once, when the resource became complete).
     pub(super) announced: bool,
@@ -322,14 +339,16 @@ impl DocResource {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct LivenessRec {
     pub(super) id: String,
     pub(super) kind: LivenessType,
     pub(super) frames: BTreeMap<u32, String>,
     pub(super) facemap: Option<String>,
     pub(super) image: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
     pub(super) created: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
     pub(super) updated: OffsetDateTime,
     pub(super) announced: bool,
 }
@@ -347,39 +366,48 @@ impl LivenessRec {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct FaceCaptureRec {
     pub(super) id: String,
     pub(super) source: SourceType,
     pub(super) image: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
     pub(super) created: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
     pub(super) updated: OffsetDateTime,
     pub(super) announced: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct CheckRec {
     pub(super) id: String,
     pub(super) kind: CheckType,
     pub(super) state: CheckState,
+    #[serde(with = "time::serde::rfc3339")]
     pub(super) created: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
     pub(super) updated: OffsetDateTime,
     pub(super) resources_used: Vec<String>,
     pub(super) report: Option<CheckReport>,
     /// When a PENDING check becomes DONE.
+    #[serde(with = "time::serde::rfc3339::option")]
     pub(super) due: Option<OffsetDateTime>,
 }
 
-/// One IDV session.
-#[derive(Debug)]
+/// One IDV session (as kept in a state file: everything but the outbox, which is empty
+/// between requests).
+#[derive(Debug, Serialize, Deserialize)]
 pub(super) struct Session {
     pub(super) id: String,
     /// The SDK id of the application that created it (others get 404).
     pub(super) owner: String,
     pub(super) spec: SessionSpec,
+    #[serde(with = "super::snapshot::token")]
     pub(super) token: ClientSessionToken,
     pub(super) token_state: TokenState,
+    #[serde(with = "time::serde::rfc3339")]
     pub(super) token_expires: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
     pub(super) resources_expire: OffsetDateTime,
     pub(super) phase: Phase,
     pub(super) requirements: Vec<Requirement>,
@@ -390,10 +418,12 @@ pub(super) struct Session {
     pub(super) media: HashMap<String, MediaRec>,
     pub(super) devices: Vec<TrackedDeviceEvent>,
     pub(super) response_config: Option<StoredConfig>,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub(super) biometric_consent: Option<OffsetDateTime>,
     /// Identity profiles, preview and import token (once a profile session completed).
     pub(super) profiles: super::profile::Profiles,
     /// Notifications queued under the lock, delivered after it is released.
+    #[serde(skip)]
     pub(super) outbox: Vec<Delivery>,
 }
 

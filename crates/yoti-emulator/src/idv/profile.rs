@@ -36,7 +36,7 @@ use super::model::{DocKind, Session, new_id, ts};
 use crate::images;
 
 /// What a completed profile session shows in its result.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub(super) struct Profiles {
     pub(super) identity: Option<IdentityProfile>,
     pub(super) advanced: Option<IdentityProfile>,

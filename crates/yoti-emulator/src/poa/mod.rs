@@ -79,6 +79,7 @@
 //! assertion), `POST /tokens/expire` (every token expires now).
 
 mod retention;
+pub(crate) mod snapshot;
 mod token;
 mod verify;
 

@@ -63,6 +63,15 @@ impl<V> Retained<V> {
         self.entries.get(key).map(|(_, v)| v)
     }
 
+    /// Every entry with the time it was first stored, oldest first (for a state file).
+    pub(super) fn iter(&self) -> impl Iterator<Item = (&str, OffsetDateTime, &V)> {
+        self.order.iter().filter_map(|(at, key)| {
+            self.entries
+                .get(key)
+                .map(|(_, value)| (key.as_str(), *at, value))
+        })
+    }
+
     pub(super) fn len(&self) -> usize {
         self.entries.len()
     }
