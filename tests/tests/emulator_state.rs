@@ -328,3 +328,59 @@ async fn a_document_of_another_version_is_refused_naming_both_versions() {
     );
     assert_eq!(export(&emu).await["apps"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn the_dashboard_resets_with_a_plain_form_and_links_the_export() {
+    let (emu, _) = emulator().await;
+    let client = idv_client(&emu);
+    let id = client
+        .create_session(&spec())
+        .await
+        .unwrap()
+        .session_id
+        .to_string();
+    let get = |path: &str| {
+        let url = format!("{}{path}", emu.base_url());
+        async move {
+            let response = transport()
+                .execute(|_| http::Request::get(url.as_str()).body(Bytes::new()))
+                .await
+                .unwrap();
+            let headers = response.headers().clone();
+            let body = response.into_body().collect().await.unwrap();
+            (headers, String::from_utf8_lossy(&body).into_owned())
+        }
+    };
+    let (_, page) = get("/__emulator/ui").await;
+    assert!(
+        page.contains(r#"<form class="inline-form" method="post" action="/__emulator/reset">"#),
+        "{page}"
+    );
+    assert!(page.contains(r#"href="/__emulator/state?download""#));
+    let (headers, body) = get("/__emulator/state?download").await;
+    assert!(
+        headers[http::header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert!(body.contains(&id));
+
+    // The form's post (no script): 303 back to the dashboard, the session gone.
+    let url = format!("{}/__emulator/reset", emu.base_url());
+    let response = transport()
+        .execute(|_| {
+            http::Request::post(url.as_str())
+                .header(
+                    http::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .body(Bytes::new())
+        })
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[http::header::LOCATION], "/__emulator/ui");
+    let error = client.get_session(&id).await.unwrap_err();
+    assert_eq!(error.status(), Some(StatusCode::NOT_FOUND));
+}

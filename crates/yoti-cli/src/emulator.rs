@@ -3,8 +3,18 @@
 //! - `yoti emulator requests [--limit N] [--failed] [--text]`: the request journal, newest
 //!   first; for a request whose signature did not verify, the string the emulator expected
 //!   to be signed next to what arrived.
+//! - `yoti emulator reset`: back to the state at start (what was created at run time is
+//!   gone; apps and seeds given at start stay).
+//! - `yoti emulator state export [--out FILE]`: the whole state, a versioned JSON document
+//!   (stdout, or FILE).
+//! - `yoti emulator state import FILE`: replaces the whole state with FILE's; a document of
+//!   another version is refused (exit 1, the emulator's error as JSON on stderr).
 
+use std::path::PathBuf;
+
+use bytes::Bytes;
 use clap::{Args as ClapArgs, Subcommand};
+use http::Method;
 use serde_json::Value;
 
 use crate::Failure;
@@ -15,6 +25,38 @@ use crate::output::print_json;
 pub(crate) enum Command {
     /// The request journal: method, path, app, status, code, latency, signature diagnosis.
     Requests(RequestsArgs),
+    /// Put the emulator back as it started (apps and seeds given at start stay).
+    Reset(TargetArgs),
+    /// Export or import the emulator's whole state.
+    #[command(subcommand)]
+    State(StateCommand),
+}
+
+/// `yoti emulator state ...`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum StateCommand {
+    /// Print the whole state (a versioned JSON document), or write it to a file.
+    Export {
+        #[command(flatten)]
+        target: Target,
+        /// Write the document to FILE instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Replace the whole state with a document from `state export`.
+    Import {
+        #[command(flatten)]
+        target: Target,
+        /// The state document.
+        file: PathBuf,
+    },
+}
+
+/// Only where the emulator is.
+#[derive(Debug, ClapArgs)]
+pub(crate) struct TargetArgs {
+    #[command(flatten)]
+    target: Target,
 }
 
 /// Where the emulator is.
@@ -62,6 +104,31 @@ pub(crate) struct RequestsArgs {
 pub(crate) async fn run(command: Command) -> Result<(), Failure> {
     match command {
         Command::Requests(args) => requests(args).await,
+        Command::Reset(TargetArgs { target }) => {
+            call(&target, Method::POST, "/__emulator/reset", None).await?;
+            print_json(&serde_json::json!({ "reset": true }))
+        }
+        Command::State(StateCommand::Export { target, out }) => {
+            let document = get(&target, "/__emulator/state").await?;
+            match out {
+                None => print_json(&document),
+                Some(path) => {
+                    let mut text = serde_json::to_vec_pretty(&document)
+                        .map_err(|e| Failure::other(e.to_string()))?;
+                    text.push(b'\n');
+                    std::fs::write(&path, text).map_err(|e| {
+                        Failure::other(format!("cannot write {}: {e}", path.display()))
+                    })?;
+                    print_json(&serde_json::json!({ "exported": path }))
+                }
+            }
+        }
+        Command::State(StateCommand::Import { target, file }) => {
+            let body = std::fs::read(&file)
+                .map_err(|e| Failure::usage(format!("cannot read {}: {e}", file.display())))?;
+            let answer = call(&target, Method::PUT, "/__emulator/state", Some(body.into())).await?;
+            print_json(&answer)
+        }
     }
 }
 
@@ -132,7 +199,19 @@ fn render(json: &Value) -> String {
     out
 }
 
+/// `GET` an admin route: its JSON, or the emulator's error (as `call`).
 async fn get(target: &Target, path: &str) -> Result<Value, Failure> {
+    call(target, Method::GET, path, None).await
+}
+
+/// An admin route: its JSON (Null when empty); an error answer with a JSON body is the
+/// emulator's error (exit 1, printed as JSON), any other a plain failure.
+async fn call(
+    target: &Target,
+    method: Method,
+    path: &str,
+    body: Option<Bytes>,
+) -> Result<Value, Failure> {
     let base = target.url.trim_end_matches('/');
     if !(base.starts_with("http://") || base.starts_with("https://")) {
         return Err(Failure::usage(format!(
@@ -142,12 +221,17 @@ async fn get(target: &Target, path: &str) -> Result<Value, Failure> {
     let url = format!("{base}{path}");
     let response = crate::net::transport()
         .execute(|_| {
-            let mut request =
-                http::Request::get(url.as_str()).header(http::header::ACCEPT, "application/json");
+            let mut request = http::Request::builder()
+                .method(method.clone())
+                .uri(url.as_str())
+                .header(http::header::ACCEPT, "application/json");
+            if body.is_some() {
+                request = request.header(http::header::CONTENT_TYPE, "application/json");
+            }
             if let Some(token) = &target.admin_token {
                 request = request.header(http::header::AUTHORIZATION, format!("Bearer {token}"));
             }
-            request.body(bytes::Bytes::new())
+            request.body(body.clone().unwrap_or_default())
         })
         .await
         .map_err(|e| Failure::other(format!("cannot reach the emulator at {base}: {e}")))?;
@@ -157,10 +241,18 @@ async fn get(target: &Target, path: &str) -> Result<Value, Failure> {
         .collect_limited(16 * 1024 * 1024)
         .await
         .map_err(|e| Failure::other(e.to_string()))?;
-    let json: Value = serde_json::from_slice(&body)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
+    let json: Value = if body.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&body)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()))
+    };
     if status.is_success() {
         Ok(json)
+    } else if method != Method::GET && json.is_object() {
+        let mut json = json;
+        json["status"] = status.as_u16().into();
+        Err(Failure::api(&json))
     } else {
         Err(Failure::other(format!(
             "the emulator at {base} answered {status}: {json}"

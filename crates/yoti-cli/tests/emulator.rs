@@ -136,3 +136,81 @@ fn create_session_prints_the_hosted_journey_url() {
     std::fs::remove_dir_all(&dir).ok();
     drop(emu);
 }
+
+/// `yoti emulator ARGS --url URL`: exit code, stdout as JSON (Null if not), stderr.
+fn emulator_cli(url: &str, args: &[&str]) -> (Option<i32>, serde_json::Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_yoti"))
+        .arg("emulator")
+        .args(args)
+        .args(["--url", url])
+        .output()
+        .expect("yoti runs");
+    (
+        out.status.code(),
+        serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn state_export_reset_and_import_round_trip() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let key = PrivateKey::from_pem_file(KEY).unwrap();
+    let emu = runtime.block_on(async {
+        yoti_emulator::Emulator::builder()
+            .app("cli-state", key.public_key())
+            .start()
+            .await
+            .unwrap()
+    });
+    let url = emu.base_url();
+    // A session, created signed.
+    let signer = RequestSigner::new("cli-state", key);
+    let request = signer
+        .request(Method::POST, &emu.idv_url(), "/sessions")
+        .json("{}")
+        .build()
+        .unwrap();
+    let status =
+        runtime.block_on(async { HyperClient::new().send(request).await.unwrap().status() });
+    assert_eq!(status, 201);
+
+    let (code, exported, err) = emulator_cli(&url, &["state", "export"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(exported["format"], "yoti-emulator-state");
+    assert_eq!(exported["idv"]["sessions"].as_array().unwrap().len(), 1);
+
+    let dir = std::env::temp_dir().join(format!("yoti-cli-state-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("state.json");
+    let (code, _, err) = emulator_cli(&url, &["state", "export", "--out", file.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{err}");
+    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(saved, exported);
+
+    let (code, answer, err) = emulator_cli(&url, &["reset"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(answer["reset"], true);
+    let (_, empty, _) = emulator_cli(&url, &["state", "export"]);
+    assert_eq!(empty["idv"]["sessions"], serde_json::json!([]));
+
+    let (code, answer, err) = emulator_cli(&url, &["state", "import", file.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(answer["imported"], true);
+    let (_, again, _) = emulator_cli(&url, &["state", "export"]);
+    assert_eq!(again, exported);
+
+    // A document of another version: the emulator's error, exit 1.
+    let mut other = exported.clone();
+    other["version"] = 2.into();
+    std::fs::write(&file, other.to_string()).unwrap();
+    let (code, _, err) = emulator_cli(&url, &["state", "import", file.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("STATE_VERSION_MISMATCH"), "{err}");
+    assert!(err.contains("version 2"), "{err}");
+    // A missing file is a usage error.
+    let (code, _, _) = emulator_cli(&url, &["state", "import", "/nonexistent/state.json"]);
+    assert_eq!(code, Some(2));
+    std::fs::remove_dir_all(&dir).ok();
+    drop(emu);
+}

@@ -2,7 +2,7 @@
 //! and their keys' fingerprints, Age forced outcomes and Proof of Age counts; IDV sessions
 //! with their state, checks, resources, media thumbnails, reports and a link to the hosted
 //! journey; the request journal with failed signatures' diagnoses; webhook deliveries; the
-//! virtual clock and the injected faults (plain HTML forms). Everything shown is escaped:
+//! virtual clock, the injected faults, reset and state export (plain HTML forms and links). Everything shown is escaped:
 //! session data is user input.
 
 use std::time::Duration;
@@ -173,6 +173,13 @@ fn render(shared: &Shared) -> Markup {
                             label { span.muted { "drop rate " } input type="number" name="drop_rate" step="0.01" min="0" max="1" value=(faults.drop_rate); }
                             label { span.muted { "latency ms " } input type="number" name="latency_ms" min="0" value=(faults.latency_ms); }
                             button.secondary type="submit" { "Apply" }
+                        }
+                        h2 #state style="margin-top:22px" { "State" }
+                        p.muted { "Reset forgets everything created since the start (sessions, media, response-configs, PoA results, Age outcomes, faults, journal, clock); apps and seeds given at start stay. Import a saved state with " code { "yoti emulator state import FILE" } "." }
+                        form.inline-form method="post" action="/__emulator/reset" {
+                            button.secondary type="submit" { "Reset" }
+                            " "
+                            a href="/__emulator/state?download" { "Export state" }
                         }
                     }
                 }
