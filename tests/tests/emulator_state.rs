@@ -13,7 +13,7 @@ use yoti_idv::models::spec::{
 };
 use yoti_idv::models::{CaptureMethod, ResponseConfig, SessionSpec, SessionState};
 use yoti_idv::{CreateIdDocumentRequest, IdvClient, Image, MediaContent, PageUpload};
-use yoti_poa::types::VerifyQuery;
+use yoti_poa::models::VerifyQuery;
 use yoti_poa::{PoaClient, VerifyOutcome, timestamp_now};
 use yoti_tests::{SDK_ID, emulator, images, test_key, transport};
 

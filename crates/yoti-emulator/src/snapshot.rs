@@ -57,6 +57,7 @@
 //! }
 //! ```
 //!
+//! `description` (top level and per app) is free text for the people who read the file.
 //! Each app has `public_key_pem` (the PEM itself) or `public_key_file` (a path, relative to
 //! the seed file's folder); `idv_response_config` (the body of `PUT
 //! /apps/{sdkId}/response-config`) is optional. At start, seed apps and `--app` apps are
@@ -327,6 +328,9 @@ struct SeedDocument {
     format: String,
     #[expect(dead_code, reason = "checked by `Header` first")]
     version: u64,
+    /// Free text for the people who read the file.
+    #[serde(default, rename = "description")]
+    _description: Option<String>,
     #[serde(default)]
     apps: Vec<SeedApp>,
 }
@@ -335,6 +339,9 @@ struct SeedDocument {
 #[serde(deny_unknown_fields)]
 struct SeedApp {
     sdk_id: String,
+    /// Free text (e.g. that the key is a test key).
+    #[serde(default, rename = "description")]
+    _description: Option<String>,
     #[serde(default)]
     public_key_pem: Option<String>,
     #[serde(default)]

@@ -252,3 +252,24 @@ fn a_state_file_of_another_version_or_a_bad_seed_stops_the_start_with_a_clear_me
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn the_example_seed_registers_an_app_that_signs_with_the_labelled_test_key() {
+    let seed = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/seed.json");
+    let key = PrivateKey::from_pem_file(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../yoti-auth/tests/fixtures/test-key-pkcs1.pem"
+    ))
+    .unwrap();
+    let running = start(&[Path::new("--seed"), Path::new(seed)]);
+    let signer = RequestSigner::new("example-app", key);
+    let (status, created) = create_session(&running.origin, &signer);
+    assert_eq!(status, 201, "{created}");
+    let (_, document) = admin(&running.origin, Method::GET, "/state");
+    let config = &document["idv"]["app_response_configs"]["example-app"];
+    assert_eq!(config["check_reports"]["async_report_delay"], 2, "{config}");
+    assert_eq!(
+        config["check_reports"]["LIVENESS"][0]["result"]["report"]["recommendation"]["value"],
+        "REJECT"
+    );
+}
