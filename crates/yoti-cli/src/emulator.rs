@@ -250,9 +250,7 @@ async fn call(
     if status.is_success() {
         Ok(json)
     } else if method != Method::GET && json.is_object() {
-        let mut json = json;
-        json["status"] = status.as_u16().into();
-        Err(Failure::api(&json))
+        Err(Failure::answer(status.as_u16(), &body))
     } else {
         Err(Failure::other(format!(
             "the emulator at {base} answered {status}: {json}"
