@@ -219,7 +219,11 @@ fn parse<T: DeserializeOwned>(bytes: &[u8], origin: &str) -> Result<T, Error> {
         field,
         line: e.line(),
         column: e.column(),
-        message: e.to_string(),
+        // serde_json ends its message with the position, which is given apart here.
+        message: e
+            .to_string()
+            .trim_end_matches(&format!(" at line {} column {}", e.line(), e.column()))
+            .to_owned(),
     };
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer)
