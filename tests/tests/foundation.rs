@@ -84,7 +84,7 @@ async fn a_wrong_key_gets_401_invalid_signature() {
 #[tokio::test]
 async fn a_replayed_nonce_gets_401_invalid_nonce() {
     let (emu, signer) = emulator().await;
-    let signer = signer.with_nonce_source(|| "the-same-nonce-every-time".to_owned());
+    let signer = signer.set_nonce_source(|| "the-same-nonce-every-time".to_owned());
     let req = signer.request(Method::GET, &emu.idv_url(), "/supported-documents");
     let first = send(&transport(), &req).await.unwrap();
     assert_eq!(first.status, StatusCode::OK);
@@ -94,7 +94,7 @@ async fn a_replayed_nonce_gets_401_invalid_nonce() {
 #[tokio::test]
 async fn a_stale_timestamp_gets_401_invalid_timestamp() {
     let (emu, signer) = emulator().await;
-    let stale = signer.with_clock(|| SystemTime::now() - Duration::from_secs(11 * 60));
+    let stale = signer.set_clock(|| SystemTime::now() - Duration::from_secs(11 * 60));
     let req = stale.request(Method::GET, &emu.idv_url(), "/supported-documents");
     expect_401(send(&transport(), &req).await.unwrap(), "INVALID_TIMESTAMP").await;
 }

@@ -204,9 +204,9 @@ async fn forged_replayed_and_stale_assertions_are_refused_with_a_clear_error() {
 
     // Expired, too long-lived, for another audience, from an unknown application.
     let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
-    let stale = signer.clone().with_clock(move || an_hour_ago);
+    let stale = signer.clone().set_clock(move || an_hour_ago);
     refused(exchange(stale.sign().unwrap()).await, "expired");
-    let long = signer.clone().with_lifetime(Duration::from_secs(45 * 60));
+    let long = signer.clone().set_lifetime(Duration::from_secs(45 * 60));
     refused(exchange(long.sign().unwrap()).await, "at most 1800 s");
     let elsewhere = AssertionSigner::new(
         SDK_ID,

@@ -89,19 +89,19 @@ impl AssertionSigner {
     /// Sets how long each assertion is valid (default 5 minutes). Yoti refuses more than
     /// [`MAX_ASSERTION_LIFETIME`]; this is not clamped, so that tests can make such
     /// assertions.
-    pub fn with_lifetime(mut self, lifetime: Duration) -> Self {
+    pub fn set_lifetime(mut self, lifetime: Duration) -> Self {
         self.lifetime = lifetime;
         self
     }
 
     /// Replaces the clock (tests).
-    pub fn with_clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+    pub fn set_clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
         self.clock = Arc::new(clock);
         self
     }
 
     /// Replaces the `jti` source (tests). Every assertion needs a fresh `jti`.
-    pub fn with_jti_source(mut self, jti: impl Fn() -> String + Send + Sync + 'static) -> Self {
+    pub fn set_jti_source(mut self, jti: impl Fn() -> String + Send + Sync + 'static) -> Self {
         self.jti = Arc::new(jti);
         self
     }
@@ -220,19 +220,19 @@ impl AssertionVerifier {
     }
 
     /// Sets the clock leeway.
-    pub fn with_leeway(mut self, leeway: Duration) -> Self {
+    pub fn set_leeway(mut self, leeway: Duration) -> Self {
         self.leeway = leeway;
         self
     }
 
     /// Sets how far ahead `exp` may be (default 30 minutes).
-    pub fn with_max_lifetime(mut self, max_lifetime: Duration) -> Self {
+    pub fn set_max_lifetime(mut self, max_lifetime: Duration) -> Self {
         self.max_lifetime = max_lifetime;
         self
     }
 
     /// Replaces the clock (tests).
-    pub fn with_clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+    pub fn set_clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
         self.clock = Arc::new(clock);
         self
     }

@@ -78,13 +78,13 @@ impl RequestSigner {
     }
 
     /// Replaces the clock (tests).
-    pub fn with_clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+    pub fn set_clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
         self.clock = Arc::new(clock);
         self
     }
 
     /// Replaces the nonce source (tests). Nonces must be unique per request.
-    pub fn with_nonce_source(mut self, nonce: impl Fn() -> String + Send + Sync + 'static) -> Self {
+    pub fn set_nonce_source(mut self, nonce: impl Fn() -> String + Send + Sync + 'static) -> Self {
         self.nonce = Arc::new(nonce);
         self
     }

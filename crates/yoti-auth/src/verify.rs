@@ -81,13 +81,13 @@ impl Verifier {
     }
 
     /// Sets the accepted timestamp window (either way).
-    pub fn with_window(mut self, window: Duration) -> Self {
+    pub fn set_window(mut self, window: Duration) -> Self {
         self.window = window;
         self
     }
 
     /// Replaces the clock (tests).
-    pub fn with_clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+    pub fn set_clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
         self.clock = Arc::new(clock);
         self
     }

@@ -63,8 +63,8 @@ fn now_secs() -> u64 {
 fn assertion_has_the_documented_shape_and_a_ps384_signature() {
     let at = UNIX_EPOCH + Duration::from_secs(1_751_700_000);
     let assertion = signer()
-        .with_clock(move || at)
-        .with_jti_source(|| "5f0c1d2e-3b4a-4c5d-8e9f-0a1b2c3d4e5f".to_owned())
+        .set_clock(move || at)
+        .set_jti_source(|| "5f0c1d2e-3b4a-4c5d-8e9f-0a1b2c3d4e5f".to_owned())
         .sign()
         .unwrap();
     let jwt = assertion.expose_secret();
@@ -182,14 +182,14 @@ fn every_rule_of_the_token_endpoint_is_checked() {
 
     // Expired.
     let past = SystemTime::now() - Duration::from_secs(3600);
-    let expired = signer().with_clock(move || past).sign().unwrap();
+    let expired = signer().set_clock(move || past).sign().unwrap();
     assert!(matches!(
         refused(expired.expose_secret()),
         Error::AssertionExpired { secs_ago } if secs_ago >= 3000
     ));
     // Over 30 minutes ahead.
     let long = signer()
-        .with_lifetime(Duration::from_secs(31 * 60))
+        .set_lifetime(Duration::from_secs(31 * 60))
         .sign()
         .unwrap();
     assert!(matches!(
@@ -200,7 +200,7 @@ fn every_rule_of_the_token_endpoint_is_checked() {
     AssertionVerifier::new()
         .verify(
             signer()
-                .with_lifetime(Duration::from_secs(30 * 60))
+                .set_lifetime(Duration::from_secs(30 * 60))
                 .sign()
                 .unwrap()
                 .expose_secret(),

@@ -28,8 +28,8 @@ fn public() -> PublicKey {
 
 fn fixed_signer() -> RequestSigner {
     RequestSigner::new("8e2b5a3c-sdk", key().clone())
-        .with_clock(|| UNIX_EPOCH + Duration::from_millis(1_700_000_000_123))
-        .with_nonce_source(|| "9d3b1c2a-nonce".to_owned())
+        .set_clock(|| UNIX_EPOCH + Duration::from_millis(1_700_000_000_123))
+        .set_nonce_source(|| "9d3b1c2a-nonce".to_owned())
 }
 
 fn parts<'a>(req: &'a http::Request<Bytes>, base_path: &str) -> SignedParts<'a> {
@@ -47,7 +47,7 @@ fn parts<'a>(req: &'a http::Request<Bytes>, base_path: &str) -> SignedParts<'a> 
 }
 
 fn verifier_at(ms: u64) -> Verifier {
-    Verifier::new().with_clock(move || UNIX_EPOCH + Duration::from_millis(ms))
+    Verifier::new().set_clock(move || UNIX_EPOCH + Duration::from_millis(ms))
 }
 
 #[test]
@@ -146,7 +146,7 @@ fn each_build_signs_afresh_with_a_new_nonce() {
     let b = builder.build().unwrap();
     assert_ne!(a.uri(), b.uri());
     let now = SystemTime::now();
-    let v = Verifier::new().with_clock(move || now);
+    let v = Verifier::new().set_clock(move || now);
     v.verify(&public(), &parts(&a, "/v1")).unwrap();
     v.verify(&public(), &parts(&b, "/v1")).unwrap();
 }
@@ -303,7 +303,7 @@ proptest! {
     ) {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let signer = RequestSigner::new("sdk", key().clone())
-            .with_nonce_source(|| format!("nonce-{}", COUNTER.fetch_add(1, Ordering::Relaxed)));
+            .set_nonce_source(|| format!("nonce-{}", COUNTER.fetch_add(1, Ordering::Relaxed)));
         let path = format!("/{}", segments.join("/"));
         let mut builder = signer.request(method.clone(), "http://127.0.0.1:1/base", &path);
         for (k, v) in &params {

@@ -221,7 +221,7 @@ impl EmulatorBuilder {
         for seed in &self.seed_files {
             snapshot::read_seed(seed, &mut start)?;
         }
-        let verifier = Verifier::new().with_window(self.timestamp_window);
+        let verifier = Verifier::new().set_window(self.timestamp_window);
         let shared: Shared = Arc::new(State::new(
             verifier,
             self.faults,

@@ -186,7 +186,7 @@ impl PoaClientBuilder {
             }
         };
         let validation = ValidationOptions::new()
-            .with_allow_loopback_http(yoti_internal::is_loopback_url(&base_url));
+            .set_allow_loopback_http(yoti_internal::is_loopback_url(&base_url));
         Ok(PoaClient {
             inner: Arc::new(Inner {
                 base_url,

@@ -92,7 +92,7 @@ fn with_url(url: &str) -> VerifyQuery {
 #[test]
 fn query_validation() {
     let strict = ValidationOptions::default();
-    let loopback = ValidationOptions::new().with_allow_loopback_http(true);
+    let loopback = ValidationOptions::new().set_allow_loopback_http(true);
 
     let no_qr = VerifyQuery::new(" ", Timestamp::new(SCANNED_AT), "pos-1");
     assert_eq!(refused(&no_qr, strict).field(), "qr.value");

@@ -209,7 +209,7 @@ pub(super) async fn verify(State(shared): State<Shared>, caller: Caller, body: B
             );
         }
     };
-    if let Err(e) = query.validate(&ValidationOptions::new().with_allow_loopback_http(true)) {
+    if let Err(e) = query.validate(&ValidationOptions::new().set_allow_loopback_http(true)) {
         return poa_error(PoaErrorCode::MalformedPayload, e.to_string());
     }
     if query.qr.value.len() > MAX_QR_VALUE_BYTES {

@@ -47,7 +47,7 @@ impl ValidationOptions {
 
     /// Sets [`allow_loopback_http`](Self::allow_loopback_http).
     #[must_use]
-    pub fn with_allow_loopback_http(mut self, allow: bool) -> Self {
+    pub fn set_allow_loopback_http(mut self, allow: bool) -> Self {
         self.allow_loopback_http = allow;
         self
     }
