@@ -18,6 +18,7 @@ use http::Method;
 use serde_json::Value;
 
 use crate::Failure;
+use crate::failure::Service;
 use crate::output::print_json;
 
 /// The emulator's own routes.
@@ -147,8 +148,7 @@ async fn requests(args: RequestsArgs) -> Result<(), Failure> {
     };
     let json = get(&args.target, &path).await?;
     if args.text {
-        print!("{}", render(&json));
-        Ok(())
+        crate::output::print_text(&render(&json))
     } else {
         print_json(&json)
     }
@@ -204,8 +204,8 @@ async fn get(target: &Target, path: &str) -> Result<Value, Failure> {
     call(target, Method::GET, path, None).await
 }
 
-/// An admin route: its JSON (Null when empty); an error answer with a JSON body is the
-/// emulator's error (exit 1, printed as JSON), any other a plain failure.
+/// An admin route: its JSON (Null when empty). An error answer is an API failure (exit 1),
+/// an unreachable emulator a transport one (exit 4), as for the services.
 async fn call(
     target: &Target,
     method: Method,
@@ -234,13 +234,13 @@ async fn call(
             request.body(body.clone().unwrap_or_default())
         })
         .await
-        .map_err(|e| Failure::other(format!("cannot reach the emulator at {base}: {e}")))?;
+        .map_err(|e| crate::classify::http(&e, Service::Emulator))?;
     let status = response.status();
     let body = response
         .into_body()
         .collect_limited(16 * 1024 * 1024)
         .await
-        .map_err(|e| Failure::other(e.to_string()))?;
+        .map_err(|e| crate::classify::http(&e, Service::Emulator))?;
     let json: Value = if body.is_empty() {
         Value::Null
     } else {
@@ -249,12 +249,8 @@ async fn call(
     };
     if status.is_success() {
         Ok(json)
-    } else if method != Method::GET && json.is_object() {
-        Err(Failure::answer(status.as_u16(), &body))
     } else {
-        Err(Failure::other(format!(
-            "the emulator at {base} answered {status}: {json}"
-        )))
+        Err(Failure::answer(status.as_u16(), &body).service(Service::Emulator))
     }
 }
 

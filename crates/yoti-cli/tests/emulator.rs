@@ -214,3 +214,37 @@ fn state_export_reset_and_import_round_trip() {
     std::fs::remove_dir_all(&dir).ok();
     drop(emu);
 }
+
+/// The emulator's own commands fail like the service families: an unreachable emulator is a
+/// transport failure (exit 4) and an error answer an API one (exit 1), both in the one error
+/// JSON shape on stderr.
+#[test]
+fn emulator_failures_use_the_families_exit_codes_and_json() {
+    // A port nothing listens on: bound, then closed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (code, _, err) = emulator_cli(&format!("http://127.0.0.1:{port}"), &["requests"]);
+    assert_eq!(code, Some(4), "{err}");
+    let error: serde_json::Value = serde_json::from_str(err.trim()).expect("error JSON");
+    assert_eq!(error["error"]["kind"], "transport", "{err}");
+    assert_eq!(error["error"]["sent"], false, "{err}");
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let emu = runtime.block_on(async {
+        yoti_emulator::Emulator::builder()
+            .admin_token("the-admin-token")
+            .start()
+            .await
+            .unwrap()
+    });
+    // No admin token: the emulator answers 401.
+    let (code, _, err) = emulator_cli(&emu.base_url(), &["requests"]);
+    assert_eq!(code, Some(1), "{err}");
+    let error: serde_json::Value = serde_json::from_str(err.trim()).expect("error JSON");
+    assert_eq!(error["error"]["kind"], "api", "{err}");
+    assert_eq!(error["error"]["status"], 401, "{err}");
+    drop(emu);
+}
