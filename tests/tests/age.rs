@@ -388,18 +388,18 @@ async fn every_forced_error_code_round_trips_to_the_same_typed_variant() {
         assert!(body.contains(known.as_str()));
         assert_eq!(err.code(), Some(known));
         assert_eq!(err.status(), Some(*status));
-        let transient = matches!(
-            known,
-            AgeErrorCode::ServiceUnavailable
-                | AgeErrorCode::FailPrediction
-                | AgeErrorCode::UnspecifiedError
-        );
+        // Only SERVICE_UNAVAILABLE is transient (issue 12: the reference does not say that
+        // repeating FAIL_PREDICTION or UNSPECIFIED_ERROR can succeed); the transport retries
+        // exactly what `is_retryable` says (tests/retry_agreement.rs).
+        let transient = matches!(known, AgeErrorCode::ServiceUnavailable);
         assert_eq!(err.is_retryable(), transient, "{known}");
     }
+    // An estimation is a pure function of the image, so its POST is repeatable: the one
+    // transient code, SERVICE_UNAVAILABLE (503), is tried three times; every other once.
     assert_eq!(
         emu.stats().requests,
-        AgeErrorCode::KNOWN.len() as u64,
-        "a POST answered 503 is not retried"
+        AgeErrorCode::KNOWN.len() as u64 + 2,
+        "only SERVICE_UNAVAILABLE is retried"
     );
 
     // A code beyond the table keeps its text.
@@ -674,7 +674,7 @@ async fn per_call_timeouts_and_transport_errors_are_typed() {
         )
         .await
         .unwrap_err();
-    let Error::Transport(inner) = &err else {
+    let Error::Transport(inner, _) = &err else {
         panic!("{err:?}");
     };
     assert!(inner.is_timeout() && err.is_retryable() && !err.is_not_sent());

@@ -1000,7 +1000,7 @@ async fn transient_failures_are_retried_and_reported_as_retryable() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::Transport(ref e) if e.is_timeout()),
+        matches!(err, Error::Transport(ref e, _) if e.is_timeout()),
         "{err:?}"
     );
 }

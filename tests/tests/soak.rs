@@ -102,6 +102,7 @@ async fn concurrent_sessions_with_faults_stay_consistent_and_never_panic() {
             error_rate: 0.05,
             drop_rate: 0.03,
             latency_ms: 0,
+            ..FaultConfig::default()
         })
         .start()
         .await

@@ -7,7 +7,7 @@ use bytes::Bytes;
 use http::Method;
 use serde::de::DeserializeOwned;
 use yoti_auth::{PrivateKey, RequestSigner, SdkIdPlacement};
-use yoti_http::{RequestOptions, Transport};
+use yoti_http::{Endpoint, RequestOptions, Transport};
 use yoti_internal::RawResponse;
 use yoti_types::age::{
     AgeAntispoofingResponse, AgeAntispoofingVerifyResponse, AgeCheckResult, AgeEndpoint,
@@ -223,23 +223,26 @@ impl AgeClient {
             "yoti-age: sending"
         );
         let builder = self.builder_for(&prepared);
+        let endpoint =
+            Endpoint::under(Method::POST, &self.inner.base_url, prepared.endpoint.path());
+        let options = options.clone().with_classifier(crate::retry::classifier());
         // The transport bounds the whole exchange: the deadline and read timeout go with the
         // response body, and `collect` stops at the size limit.
         let response = self
             .inner
             .transport
-            .execute_with(options, |_| builder.build())
+            .execute_with(&options, |_| builder.build())
             .await
-            .map_err(Error::from_http)?;
+            .map_err(|e| Error::from_http_at(e, Some(endpoint.clone())))?;
         let raw = yoti_internal::collect(response)
             .await
-            .map_err(Error::from_http)?;
-        answer(raw)
+            .map_err(|e| Error::from_http_at(e, Some(endpoint.clone())))?;
+        answer(raw, endpoint)
     }
 }
 
 /// A typed answer, or the API error the status and body say.
-fn answer<T: DeserializeOwned>(raw: RawResponse) -> Result<T, Error> {
+fn answer<T: DeserializeOwned>(raw: RawResponse, endpoint: Endpoint) -> Result<T, Error> {
     if raw.status.is_success() {
         return yoti_internal::decode(&raw.body).map_err(|source| Error::Decode {
             status: raw.status,
@@ -252,13 +255,16 @@ fn answer<T: DeserializeOwned>(raw: RawResponse) -> Result<T, Error> {
         code = parsed.code().map(|c| c.as_str()),
         "yoti-age: error answer"
     );
-    Err(Error::Api(Box::new(crate::ApiError::new(
-        raw.status,
-        &raw.body,
-        parsed.error_code,
-        parsed.error_message,
-        vec![],
-    ))))
+    Err(Error::Api(Box::new(
+        crate::ApiError::new(
+            raw.status,
+            &raw.body,
+            parsed.error_code,
+            parsed.error_message,
+            vec![],
+        )
+        .at(Some(endpoint)),
+    )))
 }
 
 /// Configures an [`AgeClient`]: [`sdk_id`](Self::sdk_id) and [`key`](Self::key) are

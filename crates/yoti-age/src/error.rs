@@ -46,9 +46,10 @@ pub enum Error {
     #[error("cannot sign the request")]
     Signing(#[source] yoti_auth::Error),
 
-    /// The request could not be sent or its answer read (connect, timeout, connection lost).
+    /// The request could not be sent or its answer read (connect, timeout, connection lost),
+    /// with the request it was for, when known.
     #[error("the request failed")]
-    Transport(#[source] yoti_http::Error),
+    Transport(#[source] yoti_http::Error, Option<yoti_http::Endpoint>),
 
     /// The service answered an error: status, code, message and raw body (the shape every
     /// service shares). Boxed: it is large.
@@ -138,18 +139,19 @@ impl Error {
         self.status() == Some(StatusCode::NOT_FOUND)
     }
 
-    /// Whether the same call may succeed later: a transient transport failure
-    /// ([`yoti_http::Error::is_retryable`]), a status 429, 502, 503 or 504, or a code Yoti
-    /// documents as transient (`SERVICE_UNAVAILABLE`, `FAIL_PREDICTION`,
-    /// `UNSPECIFIED_ERROR`). Age Estimation calls change nothing on the server, so repeating
-    /// one is safe (each call is billed, though).
+    /// Whether the same call may succeed later: exactly when the transport retries such an
+    /// outcome, by the same decision ([`RetryPolicy::classify`](yoti_http::RetryPolicy::classify)
+    /// with [`AgeRetry`](crate::AgeRetry)): a transient transport failure (connect, timeout,
+    /// connection lost), a status 429, 502, 503 or 504, or the code `SERVICE_UNAVAILABLE`.
+    /// Age Estimation calls change nothing on the server, so repeating one is safe (each
+    /// call is billed, though).
     pub fn is_retryable(&self) -> bool {
+        let classifier = crate::AgeRetry;
         match self {
-            Self::Transport(e) => e.is_retryable(),
-            Self::Api(api) => {
-                api.code.as_ref().is_some_and(AgeErrorCode::is_retryable)
-                    || yoti_http::is_retryable_status(api.status)
+            Self::Transport(e, endpoint) => {
+                yoti_internal::retry::is_retryable_failure(&classifier, e, endpoint.as_ref())
             }
+            Self::Api(api) => yoti_internal::retry::is_retryable_answer(&classifier, api),
             _ => false,
         }
     }
@@ -158,7 +160,7 @@ impl Error {
     /// signing, or a connect error).
     pub fn is_not_sent(&self) -> bool {
         match self {
-            Self::Transport(e) => e.is_connect(),
+            Self::Transport(e, _) => e.is_connect(),
             Self::Validation(_)
             | Self::ImageCheck(_)
             | Self::Config { .. }
@@ -170,12 +172,20 @@ impl Error {
     }
 
     pub(crate) fn from_http(error: yoti_http::Error) -> Self {
+        Self::from_http_at(error, None)
+    }
+
+    /// A transport error of the request to `endpoint`.
+    pub(crate) fn from_http_at(
+        error: yoti_http::Error,
+        endpoint: Option<yoti_http::Endpoint>,
+    ) -> Self {
         match error {
             yoti_http::Error::Build(inner) => match inner.downcast::<yoti_auth::Error>() {
                 Ok(auth) => Self::Signing(*auth),
-                Err(other) => Self::Transport(yoti_http::Error::Build(other)),
+                Err(other) => Self::Transport(yoti_http::Error::Build(other), endpoint),
             },
-            other => Self::Transport(other),
+            other => Self::Transport(other, endpoint),
         }
     }
 }
@@ -203,7 +213,8 @@ mod tests {
         assert!(!e.is_retryable());
         assert!(e.to_string().contains("FACE_NOT_FOUND"));
         assert!(api(503, "SERVICE_UNAVAILABLE").is_retryable());
-        assert!(api(500, "FAIL_PREDICTION").is_retryable());
+        assert!(!api(500, "FAIL_PREDICTION").is_retryable());
+        assert!(!api(500, "UNSPECIFIED_ERROR").is_retryable());
         assert!(api(502, "SOMETHING_NEW").is_retryable());
     }
 

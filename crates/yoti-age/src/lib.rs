@@ -6,6 +6,7 @@ mod client;
 mod error;
 mod image;
 mod request;
+mod retry;
 
 pub use client::{AgeClient, AgeClientBuilder, DEFAULT_BASE_URL, ENV_BASE_URL};
 pub use error::{ApiError, Error};
@@ -16,6 +17,7 @@ pub use error::{ApiError, Error};
 pub type Call<T> = yoti_internal::Call<T, Error>;
 pub use image::{ColourType, ImageCheckError, ImageFormat, ImageInfo, ImageLimits};
 pub use request::{Estimate, Verify};
+pub use retry::AgeRetry;
 /// Error details that appear in [`Error`] (re-exported so that applications never need the
 /// internal crate that defines them).
 pub use yoti_internal::{DecodeError, EnvError};

@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime};
 
 use http::{HeaderMap, HeaderValue, header::AUTHORIZATION};
 use tokio::time::Instant;
+use yoti_types::Backoff;
 use yoti_types::poa::{AccessToken, TokenRequest, TokenResponse, TokenType};
 
 use crate::{AssertionSigner, Error};
@@ -135,8 +136,7 @@ struct Inner {
     refresh_margin: Duration,
     default_lifetime: Duration,
     max_attempts: u32,
-    initial_backoff: Duration,
-    max_backoff: Duration,
+    backoff: Backoff,
     state: Mutex<State>,
     /// Held by the one caller refreshing.
     flight: tokio::sync::Mutex<()>,
@@ -197,8 +197,7 @@ pub struct TokenProviderBuilder {
     refresh_margin: Duration,
     default_lifetime: Duration,
     max_attempts: u32,
-    initial_backoff: Duration,
-    max_backoff: Duration,
+    backoff: Backoff,
 }
 
 impl TokenProviderBuilder {
@@ -231,8 +230,14 @@ impl TokenProviderBuilder {
     /// The backoff between attempts: `initial` doubling up to `max`, with full jitter
     /// (default 200 ms to 5 s).
     pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
-        self.initial_backoff = initial;
-        self.max_backoff = max;
+        self.backoff = self.backoff.with_initial(initial).with_max(max);
+        self
+    }
+
+    /// The backoff between attempts, whole (default [`Self::backoff`]'s: 200 ms doubling
+    /// up to 5 s, full jitter).
+    pub fn retry_backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = backoff;
         self
     }
 
@@ -256,8 +261,7 @@ impl TokenProviderBuilder {
             self.refresh_margin,
             self.default_lifetime,
             self.max_attempts,
-            self.initial_backoff,
-            self.max_backoff,
+            self.backoff,
         ))
     }
 }
@@ -281,8 +285,7 @@ impl TokenProvider {
             refresh_margin: Self::DEFAULT_REFRESH_MARGIN,
             default_lifetime: Self::DEFAULT_LIFETIME,
             max_attempts: 3,
-            initial_backoff: Duration::from_millis(200),
-            max_backoff: Duration::from_secs(5),
+            backoff: Backoff::new(Duration::from_millis(200), Duration::from_secs(5)),
         }
     }
 
@@ -300,8 +303,7 @@ impl TokenProvider {
             Self::DEFAULT_REFRESH_MARGIN,
             Self::DEFAULT_LIFETIME,
             1,
-            Duration::ZERO,
-            Duration::ZERO,
+            Backoff::new(Duration::ZERO, Duration::ZERO),
         )
     }
 
@@ -310,8 +312,7 @@ impl TokenProvider {
         refresh_margin: Duration,
         default_lifetime: Duration,
         max_attempts: u32,
-        initial_backoff: Duration,
-        max_backoff: Duration,
+        backoff: Backoff,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -319,8 +320,7 @@ impl TokenProvider {
                 refresh_margin,
                 default_lifetime,
                 max_attempts,
-                initial_backoff,
-                max_backoff,
+                backoff,
                 state: Mutex::new(State::default()),
                 flight: tokio::sync::Mutex::new(()),
             }),
@@ -452,7 +452,6 @@ impl TokenProvider {
         endpoint: &dyn TokenEndpoint,
         scopes: &[String],
     ) -> Result<Cached, (Error, u32)> {
-        let mut rng = fastrand::Rng::new();
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -475,7 +474,7 @@ impl TokenProvider {
                     return Ok(cached);
                 }
                 Err(error) if error.is_retryable() && attempt < self.inner.max_attempts => {
-                    let delay = self.backoff(attempt, &mut rng);
+                    let delay = self.inner.backoff.delay(attempt);
                     tracing::debug!(
                         attempt,
                         delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
@@ -532,16 +531,6 @@ impl TokenProvider {
                 scope: response.scope.map(Into::into),
             },
         })
-    }
-
-    fn backoff(&self, attempt: u32, rng: &mut fastrand::Rng) -> Duration {
-        let factor = 2u32.saturating_pow(attempt.saturating_sub(1));
-        let ceiling = self
-            .inner
-            .initial_backoff
-            .saturating_mul(factor)
-            .min(self.inner.max_backoff);
-        ceiling.mul_f64(rng.f64())
     }
 }
 

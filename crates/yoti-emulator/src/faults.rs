@@ -1,4 +1,5 @@
-//! Fault injection: a share of requests answered 503, added latency, dropped connections.
+//! Fault injection: a share of requests answered 503 (or another status and code), added
+//! latency, dropped connections; on every service route, or on the paths under a prefix.
 //!
 //! Deterministic on purpose, so tests are stable: with a rate `r`, exactly `floor(n * r)`
 //! of the first `n` requests after the faults were set are hit, the very first included
@@ -26,6 +27,14 @@ pub struct FaultConfig {
     pub drop_rate: f64,
     /// Latency added before every answer, in milliseconds (at most 3 600 000, an hour).
     pub latency_ms: u64,
+    /// The status of the injected error answers (400 to 599; default 503).
+    pub error_status: Option<u16>,
+    /// The Yoti error code of the injected error answers, in the service's error body
+    /// (default `SERVICE_UNAVAILABLE`).
+    pub error_code: Option<String>,
+    /// Only requests whose path starts with this are faulted (default: every service
+    /// route). Requests elsewhere are neither faulted nor counted in the spread.
+    pub path_prefix: Option<String>,
 }
 
 impl FaultConfig {
@@ -40,6 +49,16 @@ impl FaultConfig {
                 crate::limits::MAX_LATENCY_MS,
                 self.latency_ms
             ));
+        }
+        if let Some(status) = self.error_status
+            && !(400..=599).contains(&status)
+        {
+            return Err(format!("error_status must be 400 to 599, got {status}"));
+        }
+        if let Some(code) = &self.error_code
+            && (code.is_empty() || code.len() > 128)
+        {
+            return Err("error_code must be 1 to 128 characters".to_owned());
         }
         for (name, rate) in [
             ("error_rate", self.error_rate),
@@ -101,11 +120,26 @@ impl FaultState {
 
 /// Middleware over the service routes.
 pub(crate) async fn inject(State(shared): State<Shared>, request: Request, next: Next) -> Response {
-    let (fault, latency) = shared
-        .faults
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .next();
+    let picked = {
+        let mut faults = shared.faults.lock().unwrap_or_else(|p| p.into_inner());
+        let config = &faults.config;
+        let elsewhere = config
+            .path_prefix
+            .as_deref()
+            .is_some_and(|prefix| !request.uri().path().starts_with(prefix));
+        let status = config
+            .error_status
+            .and_then(|s| StatusCode::from_u16(s).ok())
+            .unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+        let code = config.error_code.clone();
+        (!elsewhere).then(|| {
+            let (fault, latency) = faults.next();
+            (fault, latency, status, code)
+        })
+    };
+    let Some((fault, latency, status, code)) = picked else {
+        return next.run(request).await;
+    };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
@@ -115,8 +149,8 @@ pub(crate) async fn inject(State(shared): State<Shared>, request: Request, next:
             shared.stats.count_fault();
             ApiError::new(
                 crate::state::error_style_for(request.uri().path()),
-                StatusCode::SERVICE_UNAVAILABLE,
-                "SERVICE_UNAVAILABLE",
+                status,
+                code.as_deref().unwrap_or("SERVICE_UNAVAILABLE"),
                 "The service is temporarily unavailable (injected fault).",
             )
             .into_response()

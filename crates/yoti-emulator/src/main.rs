@@ -74,6 +74,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             error_rate: args.error_rate,
             drop_rate: args.drop_rate,
             latency_ms: args.latency_ms,
+            ..FaultConfig::default()
         });
     if let Some(url) = args.public_url {
         builder = builder.public_url(url);

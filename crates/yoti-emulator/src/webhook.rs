@@ -19,13 +19,15 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde::Serialize;
+use yoti_types::{Backoff, Jitter};
 
 /// How deliveries are retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WebhookPolicy {
     /// Attempts per delivery, the first included.
     pub max_attempts: u32,
-    /// The first backoff; doubled after each failed attempt.
+    /// The first backoff; doubled after each failed attempt (a [`Backoff`] without jitter:
+    /// deliveries are repeatable, tests count on their timing).
     pub initial_backoff: Duration,
     /// How long one attempt may take before it counts as failed.
     pub attempt_timeout: Duration,
@@ -198,7 +200,8 @@ impl Webhooks {
                 return;
             }
         };
-        let mut backoff = self.policy.initial_backoff;
+        let backoff =
+            Backoff::new(self.policy.initial_backoff, Duration::MAX).with_jitter(Jitter::None);
         for attempt in 1..=self.policy.max_attempts.max(1) {
             let outcome = self.attempt(&uri, &delivery).await;
             let delivered = matches!(outcome, Ok(status) if (200..300).contains(&status));
@@ -224,8 +227,7 @@ impl Webhooks {
                 return;
             }
             if attempt < self.policy.max_attempts {
-                tokio::time::sleep(backoff).await;
-                backoff = backoff.saturating_mul(2);
+                tokio::time::sleep(backoff.delay(attempt)).await;
             }
         }
         let failed = |t: &mut Totals| t.failed += 1;

@@ -2,25 +2,10 @@
 
 use std::time::Duration;
 
-use http::{Method, Response, StatusCode, header::RETRY_AFTER};
+use http::{HeaderMap, Method, StatusCode, header::RETRY_AFTER};
 
-use crate::body::Body;
-use crate::error::Error;
-
-/// How the backoff delay is randomised, so that many clients failing together do not retry
-/// together.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Jitter {
-    /// Exactly the exponential delay. Predictable; meant for tests.
-    None,
-    /// A delay drawn uniformly from zero to the exponential delay ("full jitter").
-    #[default]
-    Full,
-    /// Half the exponential delay, plus a delay drawn uniformly from zero to the other half
-    /// ("equal jitter").
-    Equal,
-}
+use crate::classify::{Outcome, RetryClassifier, Verdict};
+pub use yoti_types::{Backoff, Jitter};
 
 /// The statuses worth retrying by default: 429, 502, 503 and 504 (the service is busy or a
 /// proxy could not reach it; the request was not acted upon).
@@ -39,62 +24,64 @@ pub fn is_retryable_status(status: StatusCode) -> bool {
 
 /// When [`Transport`](crate::Transport) retries a request, and how long it waits first.
 ///
-/// A request is **idempotent** when its method is GET, HEAD, PUT, DELETE, OPTIONS or TRACE.
+/// Whether an outcome is retried is [`classify`](Self::classify)'s answer: the HTTP rules
+/// below, with what the service's [`RetryClassifier`] adds (an endpoint that is safe to repeat
+/// although it is a POST, an error code that is transient). A request is **repeatable** when
+/// the classifier says so (by default: its method is GET, HEAD, PUT, DELETE, OPTIONS or
+/// TRACE) or [`retry_non_idempotent`](Self::with_retry_non_idempotent) is set.
 ///
-/// | outcome | idempotent | POST, PATCH, ... |
+/// | outcome | repeatable | not repeatable |
 /// |---|---|---|
 /// | [connect error](Error::is_connect): the request never left | retried | retried |
 /// | [transport error](Error::Transport) (reset, dropped, incomplete) or [timeout](Error::Timeout) | retried | returned |
 /// | a status in [`retry_statuses`](Self::retry_statuses) (429, 502, 503, 504) | retried | returned |
+/// | another error status whose body the classifier calls [transient](RetryClassifier::is_transient) | retried | returned |
 /// | any other response or error | returned | returned |
 ///
-/// [`with_retry_non_idempotent(true)`](Self::with_retry_non_idempotent) treats every method as
-/// idempotent.
-///
-/// The n-th retry waits `min(max_backoff, initial_backoff * 2^(n-1))`, randomised by
-/// [`Jitter`], or what the server asked for in a `Retry-After: <seconds>` header on a 429 or
-/// 503. No retry starts once [`max_attempts`](Self::max_attempts) attempts were made, nor when
-/// it would start after [`max_elapsed`](Self::max_elapsed) from the first attempt's start (a
-/// `Retry-After` that long means giving up at once rather than retrying early); a retry still
-/// in flight at `max_elapsed` is abandoned, and the outcome of the attempt before it returned.
-/// The first attempt is bounded only by the client's request timeout, so
-/// [`RetryPolicy::none`] never shortens a slow request.
+/// The n-th retry waits [`backoff`](Self::backoff)`.delay(n)`: `min(max_backoff,
+/// initial_backoff * 2^(n-1))`, randomised by [`Jitter`], or what the server asked for in a
+/// `Retry-After: <seconds>` header on a 429 or 503. No retry starts once
+/// [`max_attempts`](Self::max_attempts) attempts were made, nor when it would start after
+/// [`max_elapsed`](Self::max_elapsed) from the first attempt's start (a `Retry-After` that
+/// long means giving up at once rather than retrying early), nor when the transport's
+/// [`RetryBudget`](crate::RetryBudget) is spent; a retry still in flight at `max_elapsed` is
+/// abandoned, and the outcome of the attempt before it returned. The first attempt is bounded
+/// only by the client's request timeout, so [`RetryPolicy::none`] never shortens a slow
+/// request.
 ///
 /// Out of attempts or time, the last outcome is returned as it is: the last response (a 503
 /// comes back as `Ok(response)`) or the last error.
 ///
 /// ```
 /// use std::time::Duration;
-/// use yoti_http::RetryPolicy;
+/// use yoti_http::{Backoff, RetryPolicy};
 ///
 /// let policy = RetryPolicy::default()
 ///     .with_max_attempts(5)
+///     .with_backoff(Backoff::new(Duration::from_millis(50), Duration::from_secs(1)))
 ///     .with_max_elapsed(Duration::from_secs(10));
 /// assert_eq!(policy.max_attempts(), 5);
+/// assert_eq!(policy.initial_backoff(), Duration::from_millis(50));
 /// assert_eq!(RetryPolicy::none().max_attempts(), 1);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_attempts: u32,
-    initial_backoff: Duration,
-    max_backoff: Duration,
+    backoff: Backoff,
     max_elapsed: Duration,
     retry_statuses: Vec<StatusCode>,
-    jitter: Jitter,
     retry_non_idempotent: bool,
 }
 
 impl Default for RetryPolicy {
     /// 3 attempts, backoff from 100 ms up to 2 s with full jitter, 30 s in all, on 429, 502,
-    /// 503 and 504; non-idempotent requests only on connect errors.
+    /// 503 and 504; requests that are not repeatable only on connect errors.
     fn default() -> Self {
         Self {
             max_attempts: 3,
-            initial_backoff: Duration::from_millis(100),
-            max_backoff: Duration::from_secs(2),
+            backoff: Backoff::new(Duration::from_millis(100), Duration::from_secs(2)),
             max_elapsed: Duration::from_secs(30),
             retry_statuses: RETRYABLE_STATUSES.to_vec(),
-            jitter: Jitter::Full,
             retry_non_idempotent: false,
         }
     }
@@ -112,16 +99,22 @@ impl RetryPolicy {
         self
     }
 
+    /// The delays between attempts (default 100 ms doubling up to 2 s, full jitter).
+    pub fn with_backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = backoff;
+        self
+    }
+
     /// The delay before the first retry, before jitter (default 100 ms).
     pub fn with_initial_backoff(mut self, backoff: Duration) -> Self {
-        self.initial_backoff = backoff;
+        self.backoff = self.backoff.with_initial(backoff);
         self
     }
 
     /// The longest delay computed between attempts, before jitter (default 2 s). A server's
     /// `Retry-After` may ask for longer; [`max_elapsed`](Self::with_max_elapsed) still caps it.
     pub fn with_max_backoff(mut self, backoff: Duration) -> Self {
-        self.max_backoff = backoff;
+        self.backoff = self.backoff.with_max(backoff);
         self
     }
 
@@ -132,8 +125,8 @@ impl RetryPolicy {
         self
     }
 
-    /// The response statuses that are retried for idempotent requests (default 429, 502, 503,
-    /// 504).
+    /// The response statuses that are retried for repeatable requests (default 429, 502,
+    /// 503, 504).
     pub fn with_retry_statuses(mut self, statuses: impl IntoIterator<Item = StatusCode>) -> Self {
         self.retry_statuses = statuses.into_iter().collect();
         self
@@ -141,13 +134,13 @@ impl RetryPolicy {
 
     /// How delays are randomised (default [`Jitter::Full`]).
     pub fn with_jitter(mut self, jitter: Jitter) -> Self {
-        self.jitter = jitter;
+        self.backoff = self.backoff.with_jitter(jitter);
         self
     }
 
-    /// Retries non-idempotent requests (POST, PATCH) like idempotent ones (default false).
-    /// Only for endpoints known to be safe to repeat: a POST that timed out may have been
-    /// carried out.
+    /// Retries every request like a repeatable one, whatever its method and the service's
+    /// classifier say (default false). Only for endpoints known to be safe to repeat: a POST
+    /// that timed out may have been carried out.
     pub fn with_retry_non_idempotent(mut self, retry: bool) -> Self {
         self.retry_non_idempotent = retry;
         self
@@ -158,14 +151,19 @@ impl RetryPolicy {
         self.max_attempts
     }
 
+    /// The delays between attempts.
+    pub fn backoff(&self) -> &Backoff {
+        &self.backoff
+    }
+
     /// The delay before the first retry, before jitter.
     pub fn initial_backoff(&self) -> Duration {
-        self.initial_backoff
+        self.backoff.initial()
     }
 
     /// The longest computed delay between attempts, before jitter.
     pub fn max_backoff(&self) -> Duration {
-        self.max_backoff
+        self.backoff.max()
     }
 
     /// The time after which no retry starts.
@@ -173,98 +171,94 @@ impl RetryPolicy {
         self.max_elapsed
     }
 
-    /// The response statuses retried for idempotent requests.
+    /// The response statuses retried for repeatable requests.
     pub fn retry_statuses(&self) -> &[StatusCode] {
         &self.retry_statuses
     }
 
     /// How delays are randomised.
     pub fn jitter(&self) -> Jitter {
-        self.jitter
+        self.backoff.jitter()
     }
 
-    /// Whether non-idempotent requests are retried like idempotent ones.
+    /// Whether every request is retried like a repeatable one.
     pub fn retry_non_idempotent(&self) -> bool {
         self.retry_non_idempotent
     }
 
-    /// Whether the outcome of an attempt with `method` calls for another attempt, and if so
-    /// the delay the server asked for, if any. The caps are the caller's business.
-    pub(crate) fn decide(
+    /// Whether an attempt of `method` to `path` that ended with `outcome` calls for another
+    /// attempt, and after which delay if the server asked for one: the one decision the
+    /// [`Transport`](crate::Transport) takes before each retry, and that each service's
+    /// `Error::is_retryable()` takes again on the error it returns, with the same classifier.
+    /// The caps (attempts, time, budget) are the caller's business.
+    ///
+    /// An answer's `body` is cut to the classifier's
+    /// [`error_body_limit`](RetryClassifier::error_body_limit) here, so that a caller holding
+    /// the whole body and the transport, which reads no further, decide alike.
+    ///
+    /// ```
+    /// use http::{HeaderMap, Method, StatusCode};
+    /// use yoti_http::{HttpRules, Outcome, RetryPolicy, Verdict};
+    ///
+    /// let policy = RetryPolicy::default();
+    /// let headers = HeaderMap::new();
+    /// let verdict = |method, status| {
+    ///     let answer = Outcome::Answered { status, headers: &headers, body: b"" };
+    ///     policy.classify(&HttpRules, &method, "/x", &answer)
+    /// };
+    /// assert_eq!(verdict(Method::GET, StatusCode::SERVICE_UNAVAILABLE), Verdict::Retry);
+    /// assert_eq!(verdict(Method::POST, StatusCode::SERVICE_UNAVAILABLE), Verdict::Return);
+    /// assert_eq!(verdict(Method::GET, StatusCode::BAD_REQUEST), Verdict::Return);
+    /// ```
+    pub fn classify(
         &self,
+        classifier: &dyn RetryClassifier,
         method: &Method,
-        outcome: &Result<Response<Body>, Error>,
-    ) -> Decision {
-        let repeatable = self.retry_non_idempotent || is_idempotent(method);
-        match outcome {
-            Err(err) if err.is_connect() => Decision::Retry { retry_after: None },
-            Err(err) if repeatable && err.is_retryable() => Decision::Retry { retry_after: None },
-            Ok(response) if repeatable && self.retry_statuses.contains(&response.status()) => {
-                Decision::Retry {
-                    retry_after: retry_after(response),
+        path: &str,
+        outcome: &Outcome<'_>,
+    ) -> Verdict {
+        let repeatable = || self.retry_non_idempotent || classifier.is_repeatable(method, path);
+        match *outcome {
+            Outcome::Failed(err) if err.is_connect() => Verdict::Retry,
+            Outcome::Failed(err) if err.is_retryable() && repeatable() => Verdict::Retry,
+            Outcome::Answered {
+                status,
+                headers,
+                body,
+            } if !status.is_success() && repeatable() => {
+                let body = &body[..body.len().min(classifier.error_body_limit())];
+                if self.retry_statuses.contains(&status) || classifier.is_transient(status, body) {
+                    retry_after(status, headers).map_or(Verdict::Retry, Verdict::RetryAfter)
+                } else {
+                    Verdict::Return
                 }
             }
-            _ => Decision::Done,
+            _ => Verdict::Return,
         }
     }
-
-    /// The delay after the failed attempt number `attempt` (from 1), jitter applied.
-    pub(crate) fn backoff(&self, attempt: u32, rng: &mut fastrand::Rng) -> Duration {
-        let doublings = attempt.saturating_sub(1).min(31);
-        let base = self
-            .initial_backoff
-            .checked_mul(1 << doublings)
-            .unwrap_or(Duration::MAX)
-            .min(self.max_backoff);
-        // In whole nanoseconds, so that no float conversion can overflow.
-        let nanos = u64::try_from(base.as_nanos()).unwrap_or(u64::MAX);
-        let nanos = match self.jitter {
-            Jitter::None => nanos,
-            Jitter::Full => rng.u64(0..=nanos),
-            Jitter::Equal => nanos - nanos / 2 + rng.u64(0..=nanos / 2),
-        };
-        Duration::from_nanos(nanos)
-    }
-}
-
-/// What to do after an attempt.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Decision {
-    /// Return this outcome.
-    Done,
-    /// Try again, if the caps allow it.
-    Retry {
-        /// The delay the server asked for.
-        retry_after: Option<Duration>,
-    },
-}
-
-/// GET, HEAD, PUT, DELETE, OPTIONS and TRACE: repeating them has the effect of doing them once
-/// (RFC 9110, section 9.2.2).
-pub(crate) fn is_idempotent(method: &Method) -> bool {
-    matches!(
-        *method,
-        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS | Method::TRACE
-    )
 }
 
 /// The `Retry-After` of a 429 or 503, in its delay-seconds form (the HTTP-date form is
 /// ignored: the backoff applies).
-fn retry_after(response: &Response<Body>) -> Option<Duration> {
+fn retry_after(status: StatusCode, headers: &HeaderMap) -> Option<Duration> {
     if !matches!(
-        response.status(),
+        status,
         StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
     ) {
         return None;
     }
-    let value = response.headers().get(RETRY_AFTER)?.to_str().ok()?;
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
 #[cfg(test)]
 mod tests {
+    use http::Response;
+
     use super::*;
-    use crate::error::BoxError;
+    use crate::body::Body;
+    use crate::classify::HttpRules;
+    use crate::error::{BoxError, Error};
 
     const MS: Duration = Duration::from_millis(1);
 
@@ -279,12 +273,30 @@ mod tests {
         Box::new(std::io::Error::other("x"))
     }
 
+    fn decide_with(
+        policy: &RetryPolicy,
+        classifier: &dyn RetryClassifier,
+        method: &Method,
+        outcome: &Result<Response<Body>, Error>,
+        body: &[u8],
+    ) -> Verdict {
+        let outcome = match outcome {
+            Ok(response) => Outcome::Answered {
+                status: response.status(),
+                headers: response.headers(),
+                body,
+            },
+            Err(err) => Outcome::Failed(err),
+        };
+        policy.classify(classifier, method, "/x", &outcome)
+    }
+
     fn retries(
         policy: &RetryPolicy,
         method: Method,
         outcome: Result<Response<Body>, Error>,
     ) -> bool {
-        policy.decide(&method, &outcome) != Decision::Done
+        decide_with(policy, &HttpRules, &method, &outcome, b"").is_retry()
     }
 
     #[test]
@@ -369,11 +381,9 @@ mod tests {
                 .body(Body::empty())
                 .unwrap())
         };
-        let decide = |outcome| policy.decide(&Method::GET, &outcome);
-        let after = |secs| Decision::Retry {
-            retry_after: Some(Duration::from_secs(secs)),
-        };
-        let plain = Decision::Retry { retry_after: None };
+        let decide = |outcome| decide_with(&policy, &HttpRules, &Method::GET, &outcome, b"");
+        let after = |secs| Verdict::RetryAfter(Duration::from_secs(secs));
+        let plain = Verdict::Retry;
         assert_eq!(decide(with_header(429, "3")), after(3));
         assert_eq!(decide(with_header(503, " 0 ")), after(0));
         assert_eq!(decide(with_header(502, "3")), plain);
@@ -385,83 +395,59 @@ mod tests {
         assert_eq!(decide(response(503)), plain);
     }
 
+    /// A service's classifier: every POST to `/safe` is repeatable, and a 500 whose body
+    /// says `BUSY` is transient.
+    #[derive(Debug)]
+    struct Service;
+
+    impl RetryClassifier for Service {
+        fn is_repeatable(&self, method: &Method, path: &str) -> bool {
+            path == "/safe" || crate::classify::is_idempotent(method)
+        }
+        fn is_transient(&self, status: StatusCode, body: &[u8]) -> bool {
+            status == StatusCode::INTERNAL_SERVER_ERROR && body == b"BUSY"
+        }
+        fn error_body_limit(&self) -> usize {
+            4
+        }
+    }
+
     #[test]
-    fn backoff_without_jitter_doubles_up_to_the_cap() {
-        let policy = RetryPolicy::default()
-            .with_jitter(Jitter::None)
-            .with_initial_backoff(100 * MS)
-            .with_max_backoff(1000 * MS);
-        let mut rng = fastrand::Rng::with_seed(1);
-        let delays: Vec<_> = (1..=7).map(|n| policy.backoff(n, &mut rng)).collect();
+    fn the_classifier_adds_repeatable_endpoints_and_transient_bodies() {
+        let policy = RetryPolicy::default();
+        let classify = |method: Method, path: &str, status: u16, body: &[u8]| {
+            let response = response(status).unwrap();
+            let outcome = Outcome::Answered {
+                status: response.status(),
+                headers: response.headers(),
+                body,
+            };
+            policy.classify(&Service, &method, path, &outcome)
+        };
+        assert_eq!(classify(Method::POST, "/safe", 503, b""), Verdict::Retry);
+        assert_eq!(classify(Method::POST, "/other", 503, b""), Verdict::Return);
+        assert_eq!(classify(Method::GET, "/x", 500, b"BUSY"), Verdict::Retry);
         assert_eq!(
-            delays,
-            [100, 200, 400, 800, 1000, 1000, 1000].map(|ms| ms * MS)
+            classify(Method::POST, "/safe", 500, b"BUSY"),
+            Verdict::Retry
         );
-    }
-
-    #[test]
-    fn backoff_never_overflows() {
-        let policy = RetryPolicy::default()
-            .with_initial_backoff(Duration::from_secs(u64::MAX / 2))
-            .with_max_backoff(Duration::MAX);
-        let mut rng = fastrand::Rng::with_seed(7);
-        for jitter in [Jitter::None, Jitter::Full, Jitter::Equal] {
-            let policy = policy.clone().with_jitter(jitter);
-            for attempt in [0, 1, 2, 31, 32, 33, 1000, u32::MAX] {
-                let _ = policy.backoff(attempt, &mut rng);
-            }
-        }
-        let zero = RetryPolicy::default().with_initial_backoff(Duration::ZERO);
-        assert_eq!(zero.backoff(5, &mut rng), Duration::ZERO);
-    }
-
-    #[test]
-    fn full_jitter_stays_within_zero_and_the_base() {
-        let policy = RetryPolicy::default()
-            .with_jitter(Jitter::Full)
-            .with_initial_backoff(100 * MS)
-            .with_max_backoff(2000 * MS);
-        let mut rng = fastrand::Rng::with_seed(42);
-        for attempt in 1..=8 {
-            let base = (100 * MS * 2u32.pow(attempt - 1)).min(2000 * MS);
-            let delays: Vec<_> = (0..500)
-                .map(|_| policy.backoff(attempt, &mut rng))
-                .collect();
-            assert!(delays.iter().all(|d| *d <= base), "attempt {attempt}");
-            // Spread over the whole range, not stuck at one end.
-            assert!(delays.iter().any(|d| *d < base / 4), "attempt {attempt}");
-            assert!(
-                delays.iter().any(|d| *d > base * 3 / 4),
-                "attempt {attempt}"
-            );
-        }
-    }
-
-    #[test]
-    fn equal_jitter_stays_within_half_and_the_base() {
-        let policy = RetryPolicy::default()
-            .with_jitter(Jitter::Equal)
-            .with_initial_backoff(100 * MS)
-            .with_max_backoff(2000 * MS);
-        let mut rng = fastrand::Rng::with_seed(42);
-        for attempt in 1..=8 {
-            let base = (100 * MS * 2u32.pow(attempt - 1)).min(2000 * MS);
-            let delays: Vec<_> = (0..500)
-                .map(|_| policy.backoff(attempt, &mut rng))
-                .collect();
-            assert!(
-                delays.iter().all(|d| *d >= base / 2 && *d <= base),
-                "attempt {attempt}"
-            );
-            assert!(
-                delays.iter().any(|d| *d < base * 5 / 8),
-                "attempt {attempt}"
-            );
-            assert!(
-                delays.iter().any(|d| *d > base * 7 / 8),
-                "attempt {attempt}"
-            );
-        }
+        // Not repeatable: a transient body changes nothing.
+        assert_eq!(classify(Method::POST, "/x", 500, b"BUSY"), Verdict::Return);
+        assert_eq!(classify(Method::GET, "/x", 500, b"IDLE"), Verdict::Return);
+        // Cut at the limit: the transport reads no further than 4 bytes, so neither does a
+        // caller holding the whole body.
+        assert_eq!(
+            classify(Method::GET, "/x", 500, b"BUSY, more"),
+            Verdict::Retry
+        );
+        assert_eq!(classify(Method::GET, "/x", 200, b"BUSY"), Verdict::Return);
+        let timeout = Err(Error::Timeout { after: MS });
+        assert!(!decide_with(&policy, &Service, &Method::POST, &timeout, b"").is_retry());
+        let outcome = Outcome::Failed(&Error::Timeout { after: MS });
+        assert_eq!(
+            policy.classify(&Service, &Method::POST, "/safe", &outcome),
+            Verdict::Retry
+        );
     }
 
     #[test]
@@ -476,6 +462,7 @@ mod tests {
             [429, 502, 503, 504].map(|s| StatusCode::from_u16(s).unwrap())
         );
         assert_eq!(policy.jitter(), Jitter::Full);
+        assert_eq!(*policy.backoff(), Backoff::default());
         assert!(!policy.retry_non_idempotent());
         assert_eq!(RetryPolicy::none().max_attempts(), 1);
         assert_eq!(

@@ -10,9 +10,11 @@ use tracing::Instrument as _;
 use tracing::field::{Empty, display};
 
 use crate::body::Body;
+use crate::budget::RetryBudget;
+use crate::classify::{Endpoint, HttpRules, Outcome, RetryClassifier, SharedClassifier, Verdict};
 use crate::client::{HttpClient, HyperClient};
 use crate::error::Error;
-use crate::retry::{Decision, RetryPolicy};
+use crate::retry::RetryPolicy;
 
 /// The default longest wait for the next piece of a response body: 30 s.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
@@ -36,6 +38,7 @@ pub struct RequestOptions {
     retry: Option<RetryPolicy>,
     deadline: Option<Duration>,
     read_timeout: Option<Duration>,
+    classifier: Option<SharedClassifier>,
 }
 
 impl RequestOptions {
@@ -62,6 +65,13 @@ impl RequestOptions {
         self
     }
 
+    /// What the service says about its endpoints and error answers (default [`HttpRules`]):
+    /// each service client sets its own, the one its `Error::is_retryable()` asks too.
+    pub fn with_classifier(mut self, classifier: Arc<dyn RetryClassifier>) -> Self {
+        self.classifier = Some(SharedClassifier(classifier));
+        self
+    }
+
     /// These options less the deadline: what each step of a longer operation (the polls of a
     /// wait) takes, the deadline bounding the whole operation instead.
     pub fn without_deadline(&self) -> Self {
@@ -85,10 +95,15 @@ impl RequestOptions {
     pub fn read_timeout(&self) -> Option<Duration> {
         self.read_timeout
     }
+
+    /// The retry classifier set for this call.
+    pub fn classifier(&self) -> Option<&Arc<dyn RetryClassifier>> {
+        self.classifier.as_ref().map(|c| &c.0)
+    }
 }
 
-/// An [`HttpClient`] with a [`RetryPolicy`] and time limits: what every service client sends
-/// through.
+/// An [`HttpClient`] with a [`RetryPolicy`], a [`RetryBudget`] and time limits: what every
+/// service client sends through.
 ///
 /// Every call is bounded in time, however the server behaves: the client's request timeout
 /// bounds each response head, the [read timeout](Self::with_read_timeout) (default
@@ -96,11 +111,16 @@ impl RequestOptions {
 /// included, and the [deadline](Self::with_deadline) (default [`DEFAULT_DEADLINE`]) the whole
 /// call, from its first attempt to the end of its response body.
 ///
-/// Cloning is cheap: the client (and its connection pool) is shared.
+/// Every retry is also paid from the transport's [`RetryBudget`] (default
+/// [`RetryBudget::default`]: 10 % of first attempts, at least 10 retries a second), shared by
+/// all its clones, so that a storm of 503s cannot triple the traffic.
+///
+/// Cloning is cheap: the client (and its connection pool) and the retry budget are shared.
 #[derive(Clone, Debug)]
 pub struct Transport {
     client: Arc<dyn HttpClient>,
     retry: RetryPolicy,
+    budget: RetryBudget,
     deadline: Duration,
     read_timeout: Duration,
 }
@@ -123,6 +143,7 @@ impl Transport {
         Self {
             client,
             retry: RetryPolicy::default(),
+            budget: RetryBudget::default(),
             deadline: DEFAULT_DEADLINE,
             read_timeout: DEFAULT_READ_TIMEOUT,
         }
@@ -163,6 +184,18 @@ impl Transport {
         &self.retry
     }
 
+    /// Replaces the retry budget (shared by the clones made from now on), for example by
+    /// [`RetryBudget::unlimited`].
+    pub fn with_retry_budget(mut self, budget: RetryBudget) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// The retry budget this transport and its clones draw on.
+    pub fn retry_budget(&self) -> &RetryBudget {
+        &self.budget
+    }
+
     /// The client that sends each attempt.
     pub fn client(&self) -> &Arc<dyn HttpClient> {
         &self.client
@@ -177,7 +210,8 @@ impl Transport {
     /// [`Error::Build`], with no further attempt.
     ///
     /// Every HTTP status is `Ok(response)`, including a retryable one that was still there
-    /// after the last attempt; the caller maps statuses to its API errors.
+    /// after the last attempt; the caller maps statuses to its API errors. The response's
+    /// extensions hold the [`Endpoint`] it answers (method and path), for the caller's error.
     ///
     /// The whole call is one `tracing` span named `yoti.http` at info level, with fields
     /// `method`, `path` (without the query string, which carries nonces), `status`, `attempt`
@@ -222,6 +256,10 @@ impl Transport {
         E: std::error::Error + Send + Sync + 'static,
     {
         let policy = options.retry.as_ref().unwrap_or(&self.retry);
+        let classifier: &dyn RetryClassifier = match &options.classifier {
+            Some(shared) => &*shared.0,
+            None => &HttpRules,
+        };
         let after = options.deadline.unwrap_or(self.deadline);
         let idle = options.read_timeout.unwrap_or(self.read_timeout);
         let deadline = Instant::now()
@@ -235,7 +273,7 @@ impl Transport {
             attempt = Empty,
             latency_ms = Empty,
         );
-        let attempts = self.run(policy, build).instrument(span);
+        let attempts = self.run(policy, classifier, build).instrument(span);
         let response = match deadline {
             Some(at) => tokio::time::timeout_at(at, attempts)
                 .await
@@ -251,7 +289,12 @@ impl Transport {
         }))
     }
 
-    async fn run<F, E>(&self, policy: &RetryPolicy, mut build: F) -> Result<Response<Body>, Error>
+    async fn run<F, E>(
+        &self,
+        policy: &RetryPolicy,
+        classifier: &dyn RetryClassifier,
+        mut build: F,
+    ) -> Result<Response<Body>, Error>
     where
         F: FnMut(u32) -> Result<Request<Bytes>, E>,
         E: std::error::Error + Send + Sync + 'static,
@@ -278,6 +321,10 @@ impl Transport {
                 span.record("path", display(request.uri().path()));
             }
             let method = request.method().clone();
+            let path = request.uri().path().to_owned();
+            if attempt == 1 {
+                self.budget.deposit();
+            }
 
             let attempt_started = Instant::now();
             let outcome = match previous.take() {
@@ -291,7 +338,7 @@ impl Transport {
                         Err(_elapsed) => {
                             give_up(attempt, "max_elapsed ran out during the attempt", &previous);
                             finish(&span, attempt, started, &previous);
-                            return previous;
+                            return tagged(previous, method, path);
                         }
                     }
                 }
@@ -311,25 +358,30 @@ impl Transport {
                 }
             }
 
-            let retry_after = match policy.decide(&method, &outcome) {
-                Decision::Done => {
+            let (outcome, verdict) = verdict(policy, classifier, &method, &path, outcome).await;
+            let retry_after = match verdict {
+                Verdict::Return => {
                     finish(&span, attempt, started, &outcome);
-                    return outcome;
+                    return tagged(outcome, method, path);
                 }
-                Decision::Retry { retry_after } => retry_after,
+                Verdict::RetryAfter(after) => Some(after),
+                Verdict::Retry => None,
             };
-            let delay = retry_after.unwrap_or_else(|| policy.backoff(attempt, &mut rng));
+            let delay =
+                retry_after.unwrap_or_else(|| policy.backoff().delay_with(attempt, &mut rng));
             let why_not = if attempt >= policy.max_attempts() {
                 Some("no attempt left")
             } else if started.elapsed().saturating_add(delay) > policy.max_elapsed() {
                 Some("the next attempt would start after max_elapsed")
+            } else if !self.budget.try_withdraw() {
+                Some("the retry budget is spent")
             } else {
                 None
             };
             if let Some(why_not) = why_not {
                 give_up(attempt, why_not, &outcome);
                 finish(&span, attempt, started, &outcome);
-                return outcome;
+                return tagged(outcome, method, path);
             }
             tracing::debug!(attempt, delay_ms = millis(delay), "retrying");
             // Kept until the retry answers (a retry cut short by `max_elapsed` returns it);
@@ -338,6 +390,67 @@ impl Transport {
             tokio::time::sleep(delay).await;
         }
     }
+}
+
+/// The response, marked with the [`Endpoint`] it answers (in its extensions), so that the
+/// service's error for it can ask the classifier about the same request.
+fn tagged(
+    outcome: Result<Response<Body>, Error>,
+    method: http::Method,
+    path: String,
+) -> Result<Response<Body>, Error> {
+    outcome.map(|mut response| {
+        response
+            .extensions_mut()
+            .insert(Endpoint::new(method, path));
+        response
+    })
+}
+
+/// The policy's verdict on an attempt's outcome. An error answer's body is read first, as far
+/// as the classifier asks ([`RetryClassifier::error_body_limit`]), when it could change the
+/// verdict; the outcome comes back with the same body, whole.
+async fn verdict(
+    policy: &RetryPolicy,
+    classifier: &dyn RetryClassifier,
+    method: &http::Method,
+    path: &str,
+    outcome: Result<Response<Body>, Error>,
+) -> (Result<Response<Body>, Error>, Verdict) {
+    let response = match outcome {
+        Err(err) => {
+            let verdict = policy.classify(classifier, method, path, &Outcome::Failed(&err));
+            return (Err(err), verdict);
+        }
+        Ok(response) => response,
+    };
+    let status = response.status();
+    let limit = classifier.error_body_limit();
+    let reads_body = limit > 0
+        && !status.is_success()
+        && !policy.retry_statuses().contains(&status)
+        && (policy.retry_non_idempotent() || classifier.is_repeatable(method, path));
+    if !reads_body {
+        let answered = Outcome::Answered {
+            status,
+            headers: response.headers(),
+            body: &[],
+        };
+        let verdict = policy.classify(classifier, method, path, &answered);
+        return (Ok(response), verdict);
+    }
+    let (parts, body) = response.into_parts();
+    let (head, body) = match crate::classify::read_head(body, limit).await {
+        Ok(split) => split,
+        Err(err) => return (Err(err), Verdict::Return),
+    };
+    let answered = Outcome::Answered {
+        status,
+        headers: &parts.headers,
+        body: &head,
+    };
+    let verdict = policy.classify(classifier, method, path, &answered);
+    (Ok(Response::from_parts(parts, body)), verdict)
 }
 
 fn finish(

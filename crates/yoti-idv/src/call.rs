@@ -4,7 +4,7 @@ use bytes::Bytes;
 use http::{HeaderValue, Method, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use yoti_auth::{ClientSessionToken, RequestSigner, SdkIdPlacement, headers};
-use yoti_http::{Body, RequestOptions, Transport};
+use yoti_http::{Body, Endpoint, RequestOptions, Transport};
 
 use crate::Error;
 
@@ -90,6 +90,7 @@ pub(crate) async fn execute(
     req: &Req,
     options: &CallOptions,
 ) -> Result<Response<Body>, Error> {
+    let options = &options.clone().with_classifier(crate::retry::classifier());
     let outcome = match auth {
         Auth::Signed(signer, placement) => {
             let mut builder = signer
@@ -127,7 +128,10 @@ pub(crate) async fn execute(
                 .await
         }
     };
-    outcome.map_err(Error::from_http)
+    outcome.map_err(|e| {
+        let endpoint = Endpoint::under(req.method.clone(), base_url, &req.path);
+        Error::from_http_at(e, Some(endpoint))
+    })
 }
 
 fn token_request_uri(base_url: &str, req: &Req) -> Result<http::Uri, Error> {
@@ -149,7 +153,7 @@ fn token_request_uri(base_url: &str, req: &Req) -> Result<http::Uri, Error> {
 pub(crate) async fn read_body(body: Body) -> Result<Bytes, Error> {
     body.collect_limited(yoti_internal::MAX_JSON_BODY)
         .await
-        .map_err(Error::Transport)
+        .map_err(Error::from_http)
 }
 
 /// Maps an error status to [`Error::Api`] (reading its body); passes a success through.
@@ -158,8 +162,9 @@ pub(crate) async fn check_status(response: Response<Body>) -> Result<Response<Bo
     if status.is_success() {
         return Ok(response);
     }
+    let endpoint = response.extensions().get::<Endpoint>().cloned();
     let body = read_body(response.into_body()).await?;
-    Err(Error::api(status, &body))
+    Err(Error::api_at(status, &body, endpoint))
 }
 
 /// A success answer decoded from JSON.

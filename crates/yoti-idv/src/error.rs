@@ -48,7 +48,7 @@ pub enum Error {
     /// The request could not be sent or its answer read: connect error, timeout (including a
     /// per-call [`with_timeout`](crate::Call::with_timeout)), connection lost, body too long.
     #[error("the request failed")]
-    Transport(#[source] yoti_http::Error),
+    Transport(#[source] yoti_http::Error, Option<yoti_http::Endpoint>),
 
     /// The service answered an error status: status, code, message, field errors and raw
     /// body (the shape every service shares). Boxed: it is large.
@@ -176,8 +176,10 @@ impl Error {
     /// out of time is not: wait again with a longer deadline.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Self::Transport(e) => e.is_retryable(),
-            Self::Api(api) => yoti_http::is_retryable_status(api.status),
+            Self::Transport(e, endpoint) => {
+                yoti_internal::retry::is_retryable_failure(&crate::IdvRetry, e, endpoint.as_ref())
+            }
+            Self::Api(api) => yoti_internal::retry::is_retryable_answer(&crate::IdvRetry, api),
             _ => false,
         }
     }
@@ -186,7 +188,7 @@ impl Error {
     /// error).
     pub fn is_not_sent(&self) -> bool {
         match self {
-            Self::Transport(e) => e.is_connect(),
+            Self::Transport(e, _) => e.is_connect(),
             Self::Validation(_)
             | Self::Config { .. }
             | Self::BaseUrl(_)
@@ -197,25 +199,46 @@ impl Error {
     }
 
     pub(crate) fn from_http(error: yoti_http::Error) -> Self {
+        Self::from_http_at(error, None)
+    }
+
+    /// A transport error of the request to `endpoint`.
+    pub(crate) fn from_http_at(
+        error: yoti_http::Error,
+        endpoint: Option<yoti_http::Endpoint>,
+    ) -> Self {
         match error {
             yoti_http::Error::Build(inner) => match inner.downcast::<yoti_auth::Error>() {
                 Ok(auth) => Self::Signing(auth),
-                Err(other) => Self::Transport(yoti_http::Error::Build(other)),
+                Err(other) => Self::Transport(yoti_http::Error::Build(other), endpoint),
             },
-            other => Self::Transport(other),
+            other => Self::Transport(other, endpoint),
         }
     }
 
     /// An API error from an answer's status and body (parsed leniently).
+    #[cfg(test)]
     pub(crate) fn api(status: StatusCode, body: &[u8]) -> Self {
+        Self::api_at(status, body, None)
+    }
+
+    /// An error answer to the request `endpoint`.
+    pub(crate) fn api_at(
+        status: StatusCode,
+        body: &[u8],
+        endpoint: Option<yoti_http::Endpoint>,
+    ) -> Self {
         let parsed: IdvErrorBody = serde_json::from_slice(body).unwrap_or_default();
-        Self::Api(Box::new(ApiError::new(
-            status,
-            body,
-            parsed.code.map(IdvErrorCode::from),
-            parsed.message,
-            parsed.errors,
-        )))
+        Self::Api(Box::new(
+            ApiError::new(
+                status,
+                body,
+                parsed.code.map(IdvErrorCode::from),
+                parsed.message,
+                parsed.errors,
+            )
+            .at(endpoint),
+        ))
     }
 }
 

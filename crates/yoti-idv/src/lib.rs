@@ -9,6 +9,7 @@ mod error;
 mod media;
 mod multipart;
 pub mod notification;
+mod retry;
 mod sandbox;
 mod wait;
 #[cfg(test)]
@@ -27,6 +28,7 @@ pub use error::{ApiError, Error};
 pub use media::{MediaContent, MediaStream};
 pub use multipart::{Image, ImageFormat};
 pub use notification::{Event, NotificationVerifier};
+pub use retry::IdvRetry;
 pub use sandbox::SandboxClient;
 pub use wait::{WaitOptions, is_final};
 /// Error details that appear in [`Error`] (re-exported so that applications never need the

@@ -72,7 +72,7 @@ impl MediaStream {
         self.body
             .chunk()
             .await
-            .map(|chunk| chunk.map_err(Error::Transport))
+            .map(|chunk| chunk.map_err(Error::from_http))
     }
 
     /// Reads the whole content into memory.
@@ -80,7 +80,7 @@ impl MediaStream {
     /// # Errors
     /// [`Error::Transport`] when reading fails.
     pub async fn bytes(self) -> Result<Bytes, Error> {
-        self.body.collect().await.map_err(Error::Transport)
+        self.body.collect().await.map_err(Error::from_http)
     }
 
     /// Reads the whole content into memory, failing with a
@@ -92,7 +92,7 @@ impl MediaStream {
         self.body
             .collect_limited(max)
             .await
-            .map_err(Error::Transport)
+            .map_err(Error::from_http)
     }
 
     /// Writes the content to `writer` chunk by chunk (memory stays flat whatever the size),

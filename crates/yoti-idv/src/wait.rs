@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 use yoti_types::idv::{SessionId, SessionResult, SessionState};
+use yoti_types::{Backoff, Jitter};
 
 use crate::call::Call;
 use crate::client::segment;
@@ -18,15 +19,15 @@ type OnPoll = Arc<dyn Fn(&SessionResult) + Send + Sync>;
 /// The first poll is immediate; the delay before the next one starts at
 /// [`initial_interval`](Self::initial_interval) and doubles up to
 /// [`max_interval`](Self::max_interval), each delay randomised between half and all of it so
-/// that many waiters do not poll together. No poll starts after
+/// that many waiters do not poll together (a [`Backoff`] with [`Jitter::Equal`]). No poll
+/// starts after
 /// [`max_wait`](Self::max_wait): the last delay is cut short so that one poll happens at the
 /// deadline.
 #[derive(Clone)]
 #[must_use]
 pub struct WaitOptions {
     max_wait: Duration,
-    initial_interval: Duration,
-    max_interval: Duration,
+    intervals: Backoff,
     on_poll: Option<OnPoll>,
 }
 
@@ -35,8 +36,8 @@ impl Default for WaitOptions {
     fn default() -> Self {
         Self {
             max_wait: Duration::from_secs(600),
-            initial_interval: Duration::from_secs(1),
-            max_interval: Duration::from_secs(15),
+            intervals: Backoff::new(Duration::from_secs(1), Duration::from_secs(15))
+                .with_jitter(Jitter::Equal),
             on_poll: None,
         }
     }
@@ -46,8 +47,7 @@ impl fmt::Debug for WaitOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WaitOptions")
             .field("max_wait", &self.max_wait)
-            .field("initial_interval", &self.initial_interval)
-            .field("max_interval", &self.max_interval)
+            .field("intervals", &self.intervals)
             .field(
                 "on_poll",
                 &self.on_poll.as_ref().map(|_| "Fn(&SessionResult)"),
@@ -70,13 +70,19 @@ impl WaitOptions {
 
     /// The delay after the first poll, before jitter (default 1 s).
     pub fn initial_interval(mut self, interval: Duration) -> Self {
-        self.initial_interval = interval;
+        self.intervals = self.intervals.with_initial(interval);
         self
     }
 
     /// The longest delay between polls, before jitter (default 15 s).
     pub fn max_interval(mut self, interval: Duration) -> Self {
-        self.max_interval = interval;
+        self.intervals = self.intervals.with_max(interval);
+        self
+    }
+
+    /// The delays between polls at once (default 1 s doubling up to 15 s, equal jitter).
+    pub fn intervals(mut self, intervals: Backoff) -> Self {
+        self.intervals = intervals;
         self
     }
 
@@ -87,12 +93,9 @@ impl WaitOptions {
     }
 
     /// The delay after poll number `poll` (from 1), before jitter.
+    #[cfg(test)]
     fn interval(&self, poll: u32) -> Duration {
-        let doublings = poll.saturating_sub(1).min(30);
-        self.initial_interval
-            .checked_mul(1 << doublings)
-            .unwrap_or(Duration::MAX)
-            .min(self.max_interval)
+        self.intervals.base(poll)
     }
 }
 
@@ -132,7 +135,6 @@ impl IdvClient {
         Call::new(move |call| async move {
             let started = Instant::now();
             let deadline = started + options.max_wait;
-            let mut rng = fastrand::Rng::new();
             let mut last_state = None;
             let mut poll = 0_u32;
             loop {
@@ -174,9 +176,7 @@ impl IdvClient {
                         last_state,
                     });
                 }
-                let interval = options.interval(poll);
-                let nanos = u64::try_from(interval.as_nanos()).unwrap_or(u64::MAX);
-                let delay = Duration::from_nanos(nanos - nanos / 2 + rng.u64(0..=nanos / 2));
+                let delay = options.intervals.delay(poll);
                 tokio::time::sleep(delay.min(deadline - now)).await;
             }
         })

@@ -339,7 +339,7 @@ async fn per_call_timeouts_bound_the_call() {
     // The call's deadline (issue 10): a timeout, and transient like any other.
     assert!(matches!(
         err,
-        Error::Transport(yoti_http::Error::Deadline { after }) if after == Duration::from_millis(20)
+        Error::Transport(yoti_http::Error::Deadline { after }, _) if after == Duration::from_millis(20)
     ));
     assert!(err.is_retryable());
 }

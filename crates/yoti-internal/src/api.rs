@@ -33,6 +33,9 @@ pub struct ApiError<C, F = FieldError> {
     pub field_errors: Vec<F>,
     /// The body as received (lossy UTF-8).
     pub body: String,
+    /// The request answered (method and path), when known: what the service's retry
+    /// classifier is asked about, by the transport and again by `is_retryable()`.
+    pub endpoint: Option<yoti_http::Endpoint>,
 }
 
 impl<C, F> ApiError<C, F> {
@@ -50,7 +53,15 @@ impl<C, F> ApiError<C, F> {
             message,
             field_errors,
             body: String::from_utf8_lossy(body).into_owned(),
+            endpoint: None,
         }
+    }
+
+    /// The same error, answering the request `endpoint`.
+    #[must_use]
+    pub fn at(mut self, endpoint: Option<yoti_http::Endpoint>) -> Self {
+        self.endpoint = endpoint;
+        self
     }
 }
 

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 mod api;
 mod call;
 mod options;
+pub mod retry;
 
 pub use api::{ApiError, FieldError};
 pub use call::{BoxFuture, Call};

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderValue, Method, Request, StatusCode};
 use yoti_auth::{AssertionSigner, BearerToken, PrivateKey, TokenProvider};
-use yoti_http::{RequestOptions, Transport};
+use yoti_http::{Backoff, Endpoint, Jitter, RequestOptions, Transport};
 use yoti_internal::RawResponse;
 use yoti_types::poa::{
     AccessToken, PoaErrorBody, PoaResult, ValidationOptions, VerificationId, VerifyAccepted,
@@ -286,7 +286,6 @@ impl PoaClient {
             let raw = this
                 .send(Method::POST, VERIFY_PATH.to_owned(), Some(body), &options)
                 .await?;
-            let raw = success(raw)?;
             if raw.status == StatusCode::ACCEPTED {
                 return decode::<VerifyAccepted>(&raw).map(VerifyOutcome::Accepted);
             }
@@ -321,8 +320,11 @@ impl PoaClient {
         Call::new(move |options| async move {
             let poll = options.without_deadline();
             let started = tokio::time::Instant::now();
-            let mut delay = Duration::from_millis(250);
+            let delays = Backoff::new(Duration::from_millis(250), Duration::from_secs(2))
+                .with_jitter(Jitter::None);
+            let mut polls = 0_u32;
             loop {
+                polls = polls.saturating_add(1);
                 let result = this.read_result(&id, &poll).await?;
                 if result.is_final() {
                     return Ok(result);
@@ -331,8 +333,7 @@ impl PoaClient {
                 if waited >= within {
                     return Err(Error::StillPending { id, waited });
                 }
-                tokio::time::sleep(delay.min(within - waited)).await;
-                delay = (delay * 2).min(Duration::from_secs(2));
+                tokio::time::sleep(delays.delay(polls).min(within - waited)).await;
             }
         })
     }
@@ -346,12 +347,13 @@ impl PoaClient {
             "{VERIFY_PATH}/{}",
             yoti_auth::encode_path_segment(id.as_str())
         );
-        let raw = success(self.send(Method::GET, path, None, options).await?)?;
+        let raw = self.send(Method::GET, path, None, options).await?;
         decode::<PoaResult>(&raw)
     }
 
     /// Sends a request with the current bearer token; after a 401, drops that token and
-    /// tries once more with a new one.
+    /// tries once more with a new one. A 2xx answer comes back as is, anything else as
+    /// [`Error::Api`].
     async fn send(
         &self,
         method: Method,
@@ -360,6 +362,8 @@ impl PoaClient {
         options: &RequestOptions,
     ) -> Result<RawResponse, Error> {
         let url = format!("{}{path}", self.inner.base_url);
+        let endpoint = Endpoint::under(method.clone(), &self.inner.base_url, &path);
+        let options = &options.clone().with_classifier(crate::retry::classifier());
         let mut retried = false;
         loop {
             let token = self.bearer_token().await?;
@@ -371,10 +375,10 @@ impl PoaClient {
                     build(&method, &url, &authorization, body.as_ref())
                 })
                 .await
-                .map_err(Error::Transport)?;
+                .map_err(|e| Error::Transport(e, Some(endpoint.clone())))?;
             let raw = yoti_internal::collect(response)
                 .await
-                .map_err(Error::Transport)?;
+                .map_err(|e| Error::Transport(e, Some(endpoint.clone())))?;
             if raw.status == StatusCode::UNAUTHORIZED
                 && !retried
                 && self.inner.tokens.is_refreshable()
@@ -386,7 +390,7 @@ impl PoaClient {
                 tracing::debug!(%url, "401 with the cached bearer token; retrying with a new one");
                 continue;
             }
-            return Ok(raw);
+            return success(raw, endpoint);
         }
     }
 }
@@ -414,18 +418,15 @@ fn build(
 }
 
 /// A 2xx answer as is; anything else as [`Error::Api`].
-fn success(raw: RawResponse) -> Result<RawResponse, Error> {
+fn success(raw: RawResponse, endpoint: Endpoint) -> Result<RawResponse, Error> {
     if raw.status.is_success() {
         return Ok(raw);
     }
     let body = serde_json::from_slice::<PoaErrorBody>(&raw.body).unwrap_or_default();
-    Err(Error::Api(Box::new(crate::ApiError::new(
-        raw.status,
-        &raw.body,
-        body.error,
-        body.message,
-        vec![],
-    ))))
+    Err(Error::Api(Box::new(
+        crate::ApiError::new(raw.status, &raw.body, body.error, body.message, vec![])
+            .at(Some(endpoint)),
+    )))
 }
 
 fn decode<T: serde::de::DeserializeOwned>(raw: &RawResponse) -> Result<T, Error> {

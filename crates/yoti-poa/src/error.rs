@@ -45,7 +45,7 @@ pub enum Error {
     /// The request did not get an answer: connect error (never sent), timeout, or a
     /// connection that failed mid-way.
     #[error("the request to the Proof of Age API failed")]
-    Transport(#[source] yoti_http::Error),
+    Transport(#[source] yoti_http::Error, Option<yoti_http::Endpoint>),
 
     /// The API answered with an error status: status, code, message and raw body (the
     /// shape every service shares; [`api_error_body`](Self::api_error_body) parses the rest).
@@ -95,7 +95,7 @@ pub enum Error {
 
 impl From<yoti_http::Error> for Error {
     fn from(error: yoti_http::Error) -> Self {
-        Self::Transport(error)
+        Self::Transport(error, None)
     }
 }
 
@@ -163,22 +163,28 @@ impl Error {
     /// connect error.
     pub fn is_not_sent(&self) -> bool {
         match self {
-            Self::Transport(error) => error.is_connect(),
+            Self::Transport(error, _) => error.is_connect(),
             Self::Validation(_) | Self::Config { .. } | Self::Env(_) | Self::Token(_) => true,
             _ => false,
         }
     }
 
-    /// Whether the same call may succeed later: a transport failure that the transport
-    /// deems transient, a 429 or 5xx (or `SYSTEM_UNAVAILABLE`), a token endpoint that was
-    /// unavailable, or a result still pending.
+    /// Whether the same call may succeed later. For an API call, exactly when the transport
+    /// retries such an outcome, by the same decision
+    /// ([`RetryPolicy::classify`](yoti_http::RetryPolicy::classify) with
+    /// [`PoaRetry`](crate::PoaRetry)): a connect error; for reading a result, also a timeout
+    /// or lost connection, a 429, 502, 503 or 504, or the code `SYSTEM_UNAVAILABLE` (a verify
+    /// is never repeated once it may have reached the service: its QR code may be
+    /// single-use). Also a token endpoint that was unavailable (yoti-auth's rules), or a
+    /// result still pending.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Self::Transport(error) => error.is_retryable(),
-            Self::Api(api) => {
-                yoti_http::is_retryable_status(api.status)
-                    || api.code.as_ref().is_some_and(PoaErrorCode::is_retryable)
-            }
+            Self::Transport(error, endpoint) => yoti_internal::retry::is_retryable_failure(
+                &crate::PoaRetry,
+                error,
+                endpoint.as_ref(),
+            ),
+            Self::Api(api) => yoti_internal::retry::is_retryable_answer(&crate::PoaRetry, api),
             Self::Token(error) => error.is_retryable(),
             Self::StillPending { .. } => true,
             _ => false,

@@ -5,6 +5,7 @@
 mod client;
 mod endpoint;
 mod error;
+mod retry;
 mod webhook;
 
 pub use client::{
@@ -13,6 +14,7 @@ pub use client::{
 };
 pub use endpoint::{DEFAULT_TOKEN_URL, HttpTokenEndpoint, TOKEN_PATH};
 pub use error::{ApiError, Error};
+pub use retry::PoaRetry;
 
 /// A call to the Proof of Age service, ready to run: `.await` it. The one
 /// [`Call`](yoti_internal::Call) of every service client, with the PoA [`Error`]: per-call

@@ -5,12 +5,14 @@
 #[macro_use]
 mod macros;
 pub mod age;
+pub mod backoff;
 pub mod common;
 mod error;
 pub mod idv;
 pub mod poa;
 mod secret;
 
+pub use backoff::{Backoff, Jitter};
 pub use common::{Timestamp, UnknownValue};
 pub use error::ValidationError;
 pub use secret::SecretString;

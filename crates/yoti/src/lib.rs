@@ -13,10 +13,14 @@ pub use yoti_auth::ClientSessionToken;
 pub use yoti_auth::PrivateKey;
 /// Why a base URL was refused, or a transport failure.
 pub use yoti_http::Error as HttpError;
+/// The retry budget shared by every clone of a transport.
+pub use yoti_http::RetryBudget;
 /// When and how often a call is retried.
 pub use yoti_http::RetryPolicy;
 /// The HTTP transport (connection pool, timeouts, retries) that every service client shares.
 pub use yoti_http::Transport;
+/// The one backoff of every retry and polling loop, and how it is randomised.
+pub use yoti_http::{Backoff, Jitter};
 /// Why [`Client::from_env`] could not read the environment.
 pub use yoti_internal::EnvError;
 /// The timestamp type of every model.

@@ -128,13 +128,12 @@ age_error_codes! {
 }
 
 impl AgeErrorCode {
-    /// Whether a retry of the same request may succeed (`SERVICE_UNAVAILABLE`, and the
-    /// internal errors `FAIL_PREDICTION` and `UNSPECIFIED_ERROR`).
+    /// Whether a retry of the same request may succeed: `SERVICE_UNAVAILABLE` ("the service
+    /// is temporarily unavailable") only. The reference does not say that repeating a
+    /// `FAIL_PREDICTION` or an `UNSPECIFIED_ERROR` can succeed, and a prediction that failed
+    /// for an image fails again for the same image; every other code is about the request.
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            Self::ServiceUnavailable | Self::FailPrediction | Self::UnspecifiedError
-        )
+        matches!(self, Self::ServiceUnavailable)
     }
 }
 
