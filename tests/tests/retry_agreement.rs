@@ -12,7 +12,7 @@ use yoti_http::{Backoff, HyperClient, RetryBudget, RetryPolicy, Transport};
 use yoti_idv::IdvClient;
 use yoti_idv::models::SessionSpec;
 use yoti_poa::PoaClient;
-use yoti_poa::types::{VerificationId, VerifyQuery};
+use yoti_poa::models::{VerificationId, VerifyQuery};
 use yoti_tests::images;
 use yoti_tests::{SDK_ID, emulator, test_key};
 

@@ -56,7 +56,7 @@ pub(crate) fn idv(error: idv::Error) -> Failure {
         E::Api(_) => Failure::new(Kind::Api, message),
         E::Validation(_) | E::Notification(_) => Failure::usage(message),
         E::Config { .. } | E::BaseUrl(_) | E::Env(_) | E::Signing(_) => Failure::config(message),
-        E::Transport(e) => http_kind(e, message, !error.is_not_sent()),
+        E::Transport(e, _) => http_kind(e, message, !error.is_not_sent()),
         E::Decode { .. } => Failure::new(Kind::Decode, message),
         E::WaitTimeout { .. } => Failure::new(Kind::Incomplete, message),
         _ => Failure::other(message),
@@ -79,7 +79,7 @@ pub(crate) fn age(error: age::Error) -> Failure {
         E::Api(_) => Failure::new(Kind::Api, message),
         E::Validation(_) | E::ImageCheck(_) => Failure::usage(message),
         E::Config { .. } | E::BaseUrl(_) | E::Env(_) | E::Signing(_) => Failure::config(message),
-        E::Transport(e) => http_kind(e, message, !error.is_not_sent()),
+        E::Transport(e, _) => http_kind(e, message, !error.is_not_sent()),
         E::Decode { .. } => Failure::new(Kind::Decode, message),
         _ => Failure::other(message),
     };
@@ -103,7 +103,7 @@ pub(crate) fn poa(error: poa::Error) -> Failure {
             Failure::usage(message)
         }
         E::Config { .. } | E::Env(_) => Failure::config(message),
-        E::Transport(e) => http_kind(e, message, !error.is_not_sent()),
+        E::Transport(e, _) => http_kind(e, message, !error.is_not_sent()),
         E::Decode { .. } => Failure::new(Kind::Decode, message),
         E::StillPending { .. } => Failure::new(Kind::Incomplete, message),
         _ => Failure::other(message),
