@@ -32,8 +32,8 @@ pub fn is_retryable_status(status: StatusCode) -> bool {
 ///
 /// | outcome | repeatable | not repeatable |
 /// |---|---|---|
-/// | [connect error](Error::is_connect): the request never left | retried | retried |
-/// | [transport error](Error::Transport) (reset, dropped, incomplete) or [timeout](Error::Timeout) | retried | returned |
+/// | [connect error](crate::Error::is_connect): the request never left | retried | retried |
+/// | [transport error](crate::Error::Transport) (reset, dropped, incomplete) or [timeout](crate::Error::Timeout) | retried | returned |
 /// | a status in [`retry_statuses`](Self::retry_statuses) (429, 502, 503, 504) | retried | returned |
 /// | another error status whose body the classifier calls [transient](RetryClassifier::is_transient) | retried | returned |
 /// | any other response or error | returned | returned |
