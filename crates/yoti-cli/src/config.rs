@@ -20,17 +20,17 @@ pub(crate) struct ConfigArgs {
     #[arg(long, global = true, value_name = "PEM")]
     key: Option<PathBuf>,
     /// The IDV base URL [env: YOTI_IDV_API_URL, or YOTI_DOC_SCAN_API_URL; default:
-    /// https://api.yoti.com/idverify/v1].
+    /// <https://api.yoti.com/idverify/v1>].
     #[arg(long, global = true, value_name = "URL")]
     idv_url: Option<String>,
-    /// The Age Estimation base URL [env: YOTI_AGE_API_URL; default: https://api.yoti.com/ai/v1].
+    /// The Age Estimation base URL [env: YOTI_AGE_API_URL; default: <https://api.yoti.com/ai/v1>].
     #[arg(long, global = true, value_name = "URL")]
     age_url: Option<String>,
-    /// The Proof of Age base URL [env: YOTI_POA_API_URL; default: https://api.yoti.com/poa/v1].
+    /// The Proof of Age base URL [env: YOTI_POA_API_URL; default: <https://api.yoti.com/poa/v1>].
     #[arg(long, global = true, value_name = "URL")]
     poa_url: Option<String>,
     /// The token endpoint of Proof of Age [env: YOTI_AUTH_URL; default:
-    /// https://auth.api.yoti.com/v1/oauth/token].
+    /// <https://auth.api.yoti.com/v1/oauth/token>].
     #[arg(long, global = true, value_name = "URL")]
     token_url: Option<String>,
 }
