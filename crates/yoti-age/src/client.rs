@@ -8,7 +8,7 @@ use http::Method;
 use serde::de::DeserializeOwned;
 use yoti_auth::{PrivateKey, RequestSigner, SdkIdPlacement};
 use yoti_http::{Endpoint, RequestOptions, Transport};
-use yoti_internal::RawResponse;
+use yoti_internal::{RawResponse, operation_span};
 use yoti_types::age::{
     AgeAntispoofingResponse, AgeAntispoofingVerifyResponse, AgeCheckResult, AgeEndpoint,
     AgeErrorBody, AgeEstimate, AntispoofingResponse,
@@ -104,6 +104,7 @@ impl AgeClient {
     /// See [`Error`]; an image failing a local check is [`Error::ImageCheck`] and is not sent.
     pub fn age(&self, request: Estimate) -> Call<AgeEstimate> {
         self.call(request.prepare(AgeEndpoint::Age, self.checks()))
+            .instrument(operation_span!("yoti.age.estimate"))
     }
 
     /// `POST /antispoofing`: is the face live (`real`) or a spoof (`fake`)?
@@ -112,6 +113,7 @@ impl AgeClient {
     /// See [`Error`].
     pub fn antispoofing(&self, request: Estimate) -> Call<AntispoofingResponse> {
         self.call(request.prepare(AgeEndpoint::Antispoofing, self.checks()))
+            .instrument(operation_span!("yoti.age.antispoofing"))
     }
 
     /// `POST /age-antispoofing`: the age estimate and the anti-spoofing verdict.
@@ -120,6 +122,7 @@ impl AgeClient {
     /// See [`Error`].
     pub fn age_antispoofing(&self, request: Estimate) -> Call<AgeAntispoofingResponse> {
         self.call(request.prepare(AgeEndpoint::AgeAntispoofing, self.checks()))
+            .instrument(operation_span!("yoti.age.estimate_antispoofing"))
     }
 
     /// `POST /age-verify`: does the estimated age pass the threshold?
@@ -128,6 +131,7 @@ impl AgeClient {
     /// See [`Error`].
     pub fn age_verify(&self, request: Verify) -> Call<AgeCheckResult> {
         self.call(request.prepare(AgeEndpoint::AgeVerify, self.checks()))
+            .instrument(operation_span!("yoti.age.verify"))
     }
 
     /// `POST /age-antispoofing-verify`: the threshold check and the anti-spoofing verdict.
@@ -136,6 +140,7 @@ impl AgeClient {
     /// See [`Error`].
     pub fn age_antispoofing_verify(&self, request: Verify) -> Call<AgeAntispoofingVerifyResponse> {
         self.call(request.prepare(AgeEndpoint::AgeAntispoofingVerify, self.checks()))
+            .instrument(operation_span!("yoti.age.verify_antispoofing"))
     }
 
     /// Builds and signs an estimate request for `endpoint` exactly as [`age`](Self::age) and

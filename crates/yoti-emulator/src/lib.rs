@@ -100,6 +100,7 @@ pub struct EmulatorBuilder {
     journal_capacity: usize,
     state_file: Option<PathBuf>,
     seed_files: Vec<PathBuf>,
+    tls: Option<server::Tls>,
 }
 
 impl Default for EmulatorBuilder {
@@ -117,6 +118,7 @@ impl Default for EmulatorBuilder {
             journal_capacity: DEFAULT_JOURNAL_CAPACITY,
             state_file: None,
             seed_files: Vec::new(),
+            tls: None,
         }
     }
 }
@@ -203,6 +205,16 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Serves HTTPS with `cert_chain` (DER, the server's certificate first) and its private
+    /// `key` (DER: PKCS#8, PKCS#1 or SEC1), offering HTTP/2 and HTTP/1.1 by ALPN: for testing
+    /// a client's TLS settings (a private CA) and HTTP/2. [`Emulator::base_url`] is then
+    /// `https://ADDR`. Plain HTTP (the default) serves HTTP/1.1 and HTTP/2 with prior
+    /// knowledge (h2c) alike.
+    pub fn tls(mut self, cert_chain: Vec<Vec<u8>>, key: Vec<u8>) -> Self {
+        self.tls = Some(server::Tls { cert_chain, key });
+        self
+    }
+
     /// Binds and starts serving in a background task. Warns (through `tracing`) when the
     /// address is not a loopback one: the admin routes are open to whoever reaches it unless
     /// an [admin token](Self::admin_token) is set.
@@ -210,9 +222,17 @@ impl EmulatorBuilder {
     /// # Errors
     /// [`Error::Bind`] when the address cannot be bound, [`Error::Config`] for invalid faults;
     /// for a seed or state file that cannot be read [`Error::StateFile`], that is not valid
-    /// [`Error::StateInvalid`], of another version [`Error::StateVersion`].
+    /// [`Error::StateInvalid`], of another version [`Error::StateVersion`]; [`Error::Config`]
+    /// for a TLS certificate and key that do not go together.
     pub async fn start(self) -> Result<Emulator, Error> {
         self.faults.validate().map_err(Error::Config)?;
+        let tls = self
+            .tls
+            .as_ref()
+            .map(server::Tls::acceptor)
+            .transpose()
+            .map_err(Error::Config)?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let mut start = snapshot::Start {
             apps: self.apps,
             idv_app_configs: Vec::new(),
@@ -247,9 +267,10 @@ impl EmulatorBuilder {
             addr: self.bind.to_string(),
             source,
         })?;
-        let _ = shared
-            .public_url
-            .set(self.public_url.unwrap_or_else(|| format!("http://{addr}")));
+        let _ = shared.public_url.set(
+            self.public_url
+                .unwrap_or_else(|| format!("{scheme}://{addr}")),
+        );
         if !addr.ip().is_loopback() && shared.admin_token.get().is_none() {
             tracing::warn!(
                 %addr,
@@ -260,12 +281,13 @@ impl EmulatorBuilder {
         }
         let app = router(shared.clone());
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(server::serve(listener, app, self.timeouts, async {
+        let task = tokio::spawn(server::serve(listener, app, self.timeouts, tls, async {
             let _ = rx.await;
         }));
         tracing::info!(%addr, "yoti emulator listening");
         Ok(Emulator {
             addr,
+            scheme,
             shared,
             shutdown: Some(tx),
             task: Some(task),
@@ -279,6 +301,7 @@ impl EmulatorBuilder {
 #[derive(Debug)]
 pub struct Emulator {
     addr: SocketAddr,
+    scheme: &'static str,
     shared: Shared,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
@@ -296,9 +319,10 @@ impl Emulator {
         self.addr
     }
 
-    /// `http://ADDR`, the origin of every service.
+    /// `http://ADDR` (`https://ADDR` with [TLS](EmulatorBuilder::tls)), the origin of every
+    /// service.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
     /// The IDV base URL (`.../idverify/v1`).

@@ -1,15 +1,18 @@
-//! Serving connections: the accept loop, the connection timeouts, and the net under every
-//! handler that turns a panic into a counted 500 and axum's plain-text rejections (a body
-//! over a limit) into the service's JSON error.
+//! Serving connections: the accept loop, the connection timeouts, TLS, and the net under
+//! every handler that turns a panic into a counted 500 and axum's plain-text rejections (a
+//! body over a limit) into the service's JSON error.
 //!
-//! Each connection is HTTP/1.1 with keep-alive. A client gets [`Timeouts::header_read`] to
-//! send a request's head, counted from when the server starts waiting for it: on a new
-//! connection, and again after each answer on a kept-alive one. So a slowloris client that
-//! dribbles its headers, and an idle connection nobody uses, are both closed in bounded
-//! time instead of holding a file descriptor forever.
+//! Each connection speaks HTTP/1.1 with keep-alive or HTTP/2: on plain TCP HTTP/2 is "prior
+//! knowledge" (h2c, recognised by its preface), over TLS (see [`Tls`]) it is negotiated by
+//! ALPN (`h2`, `http/1.1`). A client gets [`Timeouts::header_read`] to finish the TLS
+//! handshake, and to send an HTTP/1.1 request's head, counted from when the server starts
+//! waiting for it: on a new connection, and again after each answer on a kept-alive one. So a
+//! slowloris client that dribbles its headers, and an idle connection nobody uses, are both
+//! closed in bounded time instead of holding a file descriptor forever.
 
 use std::future::Future;
 use std::pin::pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -17,11 +20,15 @@ use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use hyper::server::conn::http1;
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use hyper_util::service::TowerToHyperService;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 use crate::error::ApiError;
 use crate::state::Shared;
@@ -40,15 +47,67 @@ impl Default for Timeouts {
     }
 }
 
+/// A certificate chain and its private key (DER), to serve HTTPS with.
+#[derive(Clone)]
+pub(crate) struct Tls {
+    pub(crate) cert_chain: Vec<Vec<u8>>,
+    pub(crate) key: Vec<u8>,
+}
+
+impl std::fmt::Debug for Tls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tls")
+            .field("cert_chain", &self.cert_chain.len())
+            .field("key", &"[redacted]")
+            .finish()
+    }
+}
+
+impl Tls {
+    /// The acceptor: rustls with aws-lc-rs, ALPN `h2` then `http/1.1`.
+    ///
+    /// # Errors
+    /// Why the key does not parse or does not match the certificate.
+    pub(crate) fn acceptor(&self) -> Result<TlsAcceptor, String> {
+        let chain = self
+            .cert_chain
+            .iter()
+            .map(|der| CertificateDer::from(der.clone()))
+            .collect();
+        let key = PrivateKeyDer::try_from(self.key.clone())
+            .map_err(|e| format!("TLS private key: {e}"))?;
+        let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::aws_lc_rs::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS: {e}"))?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(|e| format!("TLS certificate and key: {e}"))?;
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        Ok(TlsAcceptor::from(Arc::new(config)))
+    }
+}
+
 /// Serves `app` on `listener` until `shutdown` resolves, then stops accepting and waits for
-/// the connections to finish their in-flight requests.
+/// the connections to finish their in-flight requests. With `tls`, every connection starts
+/// with a TLS handshake.
 pub(crate) async fn serve(
     listener: TcpListener,
     app: Router,
     timeouts: Timeouts,
+    tls: Option<TlsAcceptor>,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(timeouts.header_read)
+        .keep_alive(true);
+    builder.http2().timer(TokioTimer::new());
+    let builder = Arc::new(builder);
     let mut shutdown = pin!(shutdown);
     loop {
         let stream = tokio::select! {
@@ -64,21 +123,46 @@ pub(crate) async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let connection = http1::Builder::new()
-            .timer(TokioTimer::new())
-            .header_read_timeout(timeouts.header_read)
-            .keep_alive(true)
-            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
-        let connection = graceful.watch(connection);
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, "connection ended with an error");
+        let app = app.clone();
+        let builder = Arc::clone(&builder);
+        let watcher = graceful.watcher();
+        match &tls {
+            None => {
+                tokio::spawn(connection(stream, app, builder, watcher));
             }
-        });
+            Some(acceptor) => {
+                let handshake = acceptor.accept(stream);
+                let limit = timeouts.header_read;
+                tokio::spawn(async move {
+                    match tokio::time::timeout(limit, handshake).await {
+                        Ok(Ok(stream)) => connection(stream, app, builder, watcher).await,
+                        Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake failed"),
+                        Err(_elapsed) => tracing::debug!("TLS handshake timed out"),
+                    }
+                });
+            }
+        }
     }
     drop(listener);
     graceful.shutdown().await;
     Ok(())
+}
+
+/// Serves one connection, HTTP/1.1 or HTTP/2, until it ends or shutdown ends it.
+async fn connection<I>(
+    io: I,
+    app: Router,
+    builder: Arc<auto::Builder<TokioExecutor>>,
+    watcher: Watcher,
+) where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let connection = builder
+        .serve_connection(TokioIo::new(io), TowerToHyperService::new(app))
+        .into_owned();
+    if let Err(e) = watcher.watch(connection).await {
+        tracing::debug!(error = %e, "connection ended with an error");
+    }
 }
 
 /// Middleware over every route: runs the rest of the stack in its own task, so that a

@@ -28,6 +28,10 @@ pub enum Error {
         source: Option<BoxError>,
     },
 
+    /// A certificate given as a trust root could not be used as one.
+    #[error("invalid root certificate")]
+    InvalidCertificate(#[source] BoxError),
+
     /// A plain `http://` URL whose host is not a loopback address: only `https://` may leave
     /// the machine.
     #[error("refusing insecure URL `{url}`: http:// is only allowed for loopback hosts")]
@@ -85,6 +89,24 @@ pub enum Error {
 }
 
 impl Error {
+    /// A short, stable name of this kind of failure, such as `connect` or `timeout`: the
+    /// `error.type` of the `yoti.http` span, for metrics and logs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::InvalidUrl { .. } => "invalid_url",
+            Self::InvalidCertificate(_) => "invalid_certificate",
+            Self::InsecureUrl { .. } => "insecure_url",
+            Self::Build(_) => "build",
+            Self::Connect(_) => "connect",
+            Self::Timeout { .. } => "timeout",
+            Self::Transport(_) => "transport",
+            Self::Body(_) => "body",
+            Self::ReadTimeout { .. } => "read_timeout",
+            Self::Deadline { .. } => "deadline",
+            Self::BodyTooLarge { .. } => "body_too_large",
+        }
+    }
+
     /// Whether the failure is transient: a connect error, a timeout (of the response head, of
     /// a body read, or the call's deadline) or a transport error.
     ///

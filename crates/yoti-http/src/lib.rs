@@ -7,7 +7,9 @@ mod budget;
 mod classify;
 mod client;
 mod error;
+mod proxy;
 mod retry;
+mod tls;
 mod transport;
 mod url;
 
@@ -22,5 +24,7 @@ pub use client::{
 };
 pub use error::{BoxError, Error};
 pub use retry::{Backoff, Jitter, RETRYABLE_STATUSES, RetryPolicy, is_retryable_status};
-pub use transport::{DEFAULT_DEADLINE, DEFAULT_READ_TIMEOUT, RequestOptions, Transport};
+pub use transport::{
+    DEFAULT_DEADLINE, DEFAULT_READ_TIMEOUT, RequestOptions, Transport, with_error_type,
+};
 pub use url::{check_base_url, is_loopback, join_url};

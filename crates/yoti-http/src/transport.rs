@@ -1,6 +1,8 @@
 //! Retries and tracing around an [`HttpClient`].
 
+use std::cell::RefCell;
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -213,11 +215,14 @@ impl Transport {
     /// after the last attempt; the caller maps statuses to its API errors. The response's
     /// extensions hold the [`Endpoint`] it answers (method and path), for the caller's error.
     ///
-    /// The whole call is one `tracing` span named `yoti.http` at info level, with fields
-    /// `method`, `path` (without the query string, which carries nonces), `status`, `attempt`
-    /// (the number of attempts made) and `latency_ms` (in all). Each attempt logs a debug
-    /// event with its outcome, and giving up on a retryable outcome logs a warning. Headers
-    /// and bodies are never logged.
+    /// The whole call is one `tracing` span named `yoti.http` at info level, with
+    /// OpenTelemetry's HTTP client field names: `http.request.method`, `url.full` (without
+    /// the query string, which carries nonces), `server.address`, `server.port`,
+    /// `http.response.status_code`, `network.protocol.version` (`1.1`, `2`), `error.type`
+    /// (the status for 4xx and 5xx, else the failure's kind, see [`Error::kind`]), and
+    /// `attempt` (the number of attempts made) and `latency_ms` (in all). Each attempt logs a
+    /// debug event with its outcome, and giving up on a retryable outcome logs a warning.
+    /// Headers and bodies are never logged.
     pub async fn execute<F, E>(&self, build: F) -> Result<Response<Body>, Error>
     where
         F: FnMut(u32) -> Result<Request<Bytes>, E>,
@@ -267,17 +272,25 @@ impl Transport {
             .map(tokio::time::Instant::from_std);
         let span = tracing::info_span!(
             "yoti.http",
-            method = Empty,
-            path = Empty,
-            status = Empty,
+            "http.request.method" = Empty,
+            "url.full" = Empty,
+            "server.address" = Empty,
+            "server.port" = Empty,
+            "http.response.status_code" = Empty,
+            "network.protocol.version" = Empty,
+            "error.type" = Empty,
             attempt = Empty,
             latency_ms = Empty,
         );
-        let attempts = self.run(policy, classifier, build).instrument(span);
+        let attempts = self.run(policy, classifier, build).instrument(span.clone());
         let response = match deadline {
             Some(at) => tokio::time::timeout_at(at, attempts)
                 .await
-                .map_err(|_elapsed| Error::Deadline { after })??,
+                .map_err(|_elapsed| {
+                    let err = Error::Deadline { after };
+                    record_error_type(&span, Some(err.kind()));
+                    err
+                })??,
             None => attempts.await?,
         };
         Ok(response.map(|body| {
@@ -317,8 +330,7 @@ impl Transport {
                 }
             };
             if attempt == 1 {
-                span.record("method", display(request.method()));
-                span.record("path", display(request.uri().path()));
+                record_request(&span, &request);
             }
             let method = request.method().clone();
             let path = request.uri().path().to_owned();
@@ -453,6 +465,37 @@ async fn verdict(
     (Ok(Response::from_parts(parts, body)), verdict)
 }
 
+tokio::task_local! {
+    /// The `error.type` of the last call made inside [`with_error_type`], if it failed.
+    static LAST_ERROR_TYPE: RefCell<Option<String>>;
+}
+
+/// Runs `future` and returns, beside its output, the `error.type` of the last call it made
+/// through a [`Transport`] (the status of a 4xx or 5xx answer, else the failure's
+/// [kind](Error::kind)), or `None` when that call succeeded or none was made.
+///
+/// For the layer above the transport (the operation span of a service call), which sees
+/// its own error type but not the HTTP outcome under it.
+pub async fn with_error_type<F: Future>(future: F) -> (F::Output, Option<String>) {
+    LAST_ERROR_TYPE
+        .scope(RefCell::new(None), async move {
+            let output = future.await;
+            let error_type = LAST_ERROR_TYPE.with(|last| last.borrow_mut().take());
+            (output, error_type)
+        })
+        .await
+}
+
+/// Records `error_type` on the call's span and for [`with_error_type`].
+fn record_error_type(span: &tracing::Span, error_type: Option<&str>) {
+    if let Some(error_type) = error_type {
+        span.record("error.type", display(error_type));
+    }
+    let _outside = LAST_ERROR_TYPE.try_with(|last| {
+        *last.borrow_mut() = error_type.map(str::to_owned);
+    });
+}
+
 fn finish(
     span: &tracing::Span,
     attempt: u32,
@@ -461,8 +504,56 @@ fn finish(
 ) {
     span.record("attempt", attempt);
     span.record("latency_ms", millis(started.elapsed()));
-    if let Ok(response) = outcome {
-        span.record("status", response.status().as_u16());
+    match outcome {
+        Ok(response) => {
+            let status = response.status();
+            span.record("http.response.status_code", status.as_u16());
+            span.record(
+                "network.protocol.version",
+                display(protocol_version(response.version())),
+            );
+            let failed = status.is_client_error() || status.is_server_error();
+            record_error_type(span, failed.then(|| status.as_str()));
+        }
+        Err(err) => record_error_type(span, Some(err.kind())),
+    }
+}
+
+/// The request's fields of the `yoti.http` span: never its query string (nonces, the SDK id)
+/// nor any header.
+fn record_request<B>(span: &tracing::Span, request: &Request<B>) {
+    let uri = request.uri();
+    span.record("http.request.method", display(request.method()));
+    if let (Some(scheme), Some(host)) = (uri.scheme(), uri.host()) {
+        // Rebuilt from its parts, so that neither a query nor credentials can slip in.
+        let port = uri.port().map(|p| format!(":{p}")).unwrap_or_default();
+        span.record(
+            "url.full",
+            display(format_args!("{scheme}://{host}{port}{}", uri.path())),
+        );
+    }
+    if let Some(host) = uri.host() {
+        span.record("server.address", display(host));
+    }
+    let port = uri.port_u16().or(match uri.scheme_str() {
+        Some("https") => Some(443),
+        Some("http") => Some(80),
+        _ => None,
+    });
+    if let Some(port) = port {
+        span.record("server.port", port);
+    }
+}
+
+/// OpenTelemetry's `network.protocol.version` of an HTTP version.
+fn protocol_version(version: http::Version) -> &'static str {
+    match version {
+        http::Version::HTTP_09 => "0.9",
+        http::Version::HTTP_10 => "1.0",
+        http::Version::HTTP_11 => "1.1",
+        http::Version::HTTP_2 => "2",
+        http::Version::HTTP_3 => "3",
+        _ => "_OTHER",
     }
 }
 

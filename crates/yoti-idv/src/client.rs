@@ -15,6 +15,8 @@ use yoti_types::idv::{
     TrackedDeviceEvent, ValidationOptions,
 };
 
+use yoti_internal::operation_span;
+
 use crate::call::{Auth, Call, Req, check_status, empty, execute, json, read_body};
 use crate::multipart::{Image, multipart};
 use crate::{ClientSession, Error, MediaContent, MediaStream, SandboxClient};
@@ -241,7 +243,9 @@ impl IdvClient {
         if let Some(include) = request.include_non_latin {
             req = req.query("includeNonLatin", include.to_string());
         }
-        self.backend.call_json(Ok(req), SdkIdPlacement::Omit)
+        self.backend
+            .call_json(Ok(req), SdkIdPlacement::Omit)
+            .instrument(operation_span!("yoti.idv.supported_documents"))
     }
 
     /// `POST /sessions`: creates a session. The specification is checked first (see
@@ -252,20 +256,37 @@ impl IdvClient {
             .validate(&self.validation)
             .map_err(Error::from)
             .and_then(|()| Req::new(Method::POST, "/sessions".into()).json(spec));
-        self.backend.call_json(req, SdkIdPlacement::Query)
+        self.backend
+            .call_json(req, SdkIdPlacement::Query)
+            .instrument_with(
+                operation_span!("yoti.idv.create_session"),
+                |created: &CreateSessionResponse, span| {
+                    span.record("yoti.session_id", created.session_id.as_str());
+                },
+            )
     }
 
     /// `GET /sessions/{id}`: the session, its resources and checks.
     pub fn get_session(&self, session_id: impl AsRef<str>) -> Call<SessionResult> {
         let req = session_path(session_id.as_ref(), "").map(|p| Req::new(Method::GET, p));
-        self.backend.call_json(req, SdkIdPlacement::Query)
+        self.backend
+            .call_json(req, SdkIdPlacement::Query)
+            .instrument(operation_span!(
+                "yoti.idv.get_session",
+                session_id = session_id.as_ref()
+            ))
     }
 
     /// `DELETE /sessions/{id}`: deletes the session and everything it holds (409 while its
     /// checks are not finished).
     pub fn delete_session(&self, session_id: impl AsRef<str>) -> Call<()> {
         let req = session_path(session_id.as_ref(), "").map(|p| Req::new(Method::DELETE, p));
-        self.backend.call_empty(req, SdkIdPlacement::Query)
+        self.backend
+            .call_empty(req, SdkIdPlacement::Query)
+            .instrument(operation_span!(
+                "yoti.idv.delete_session",
+                session_id = session_id.as_ref()
+            ))
     }
 
     /// `GET /sessions/{id}/media/{media_id}/content`: the media content, streamed, or
@@ -277,7 +298,7 @@ impl IdvClient {
     ) -> Call<MediaContent> {
         let req = media_path(session_id.as_ref(), media_id.as_ref());
         let backend = self.backend.clone();
-        match req {
+        let call = match req {
             Err(e) => Call::fail(e),
             Ok(path) => Call::new(move |options| async move {
                 let req = Req::new(Method::GET, path);
@@ -309,14 +330,23 @@ impl IdvClient {
                     response.into_body(),
                 )))
             }),
-        }
+        };
+        call.instrument(operation_span!(
+            "yoti.idv.get_media",
+            session_id = session_id.as_ref()
+        ))
     }
 
     /// `DELETE /sessions/{id}/media/{media_id}/content` (409 while the session is locked).
     pub fn delete_media(&self, session_id: impl AsRef<str>, media_id: impl AsRef<str>) -> Call<()> {
         let req =
             media_path(session_id.as_ref(), media_id.as_ref()).map(|p| Req::new(Method::DELETE, p));
-        self.backend.call_empty(req, SdkIdPlacement::Query)
+        self.backend
+            .call_empty(req, SdkIdPlacement::Query)
+            .instrument(operation_span!(
+                "yoti.idv.delete_media",
+                session_id = session_id.as_ref()
+            ))
     }
 
     /// `GET /sessions/{id}/configuration`: what the client must capture (the required
@@ -324,7 +354,12 @@ impl IdvClient {
     pub fn session_configuration(&self, session_id: impl AsRef<str>) -> Call<SessionConfiguration> {
         let req =
             session_path(session_id.as_ref(), "/configuration").map(|p| Req::new(Method::GET, p));
-        self.backend.call_json(req, SdkIdPlacement::Query)
+        self.backend
+            .call_json(req, SdkIdPlacement::Query)
+            .instrument(operation_span!(
+                "yoti.idv.session_configuration",
+                session_id = session_id.as_ref()
+            ))
     }
 
     /// `POST /sessions/{id}/resources/face-capture`: creates the resource that satisfies a
@@ -344,7 +379,12 @@ impl IdvClient {
             session_path(session_id.as_ref(), "/resources/face-capture")
                 .and_then(|p| Req::new(Method::POST, p).json(request))
         };
-        self.backend.call_json(req, SdkIdPlacement::Query)
+        self.backend
+            .call_json(req, SdkIdPlacement::Query)
+            .instrument(operation_span!(
+                "yoti.idv.create_face_capture_resource",
+                session_id = session_id.as_ref()
+            ))
     }
 
     /// `PUT /sessions/{id}/resources/face-capture/{resource_id}/image`, signed: uploads the
@@ -361,21 +401,36 @@ impl IdvClient {
             let m = multipart(&[image.part()]);
             Req::new(Method::PUT, p).body(m.content_type, m.body)
         });
-        self.backend.call_empty(req, SdkIdPlacement::Query)
+        self.backend
+            .call_empty(req, SdkIdPlacement::Query)
+            .instrument(operation_span!(
+                "yoti.idv.upload_face_capture_image",
+                session_id = session_id.as_ref()
+            ))
     }
 
     /// `GET /sessions/{id}/tracked-devices`: what the devices used in the session did.
     pub fn tracked_devices(&self, session_id: impl AsRef<str>) -> Call<Vec<TrackedDeviceEvent>> {
         let req =
             session_path(session_id.as_ref(), "/tracked-devices").map(|p| Req::new(Method::GET, p));
-        self.backend.call_json(req, SdkIdPlacement::Query)
+        self.backend
+            .call_json(req, SdkIdPlacement::Query)
+            .instrument(operation_span!(
+                "yoti.idv.tracked_devices",
+                session_id = session_id.as_ref()
+            ))
     }
 
     /// `DELETE /sessions/{id}/tracked-devices`.
     pub fn delete_tracked_devices(&self, session_id: impl AsRef<str>) -> Call<()> {
         let req = session_path(session_id.as_ref(), "/tracked-devices")
             .map(|p| Req::new(Method::DELETE, p));
-        self.backend.call_empty(req, SdkIdPlacement::Query)
+        self.backend
+            .call_empty(req, SdkIdPlacement::Query)
+            .instrument(operation_span!(
+                "yoti.idv.delete_tracked_devices",
+                session_id = session_id.as_ref()
+            ))
     }
 }
 

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use yoti_auth::ClientSessionToken;
 use yoti_http::Transport;
+use yoti_internal::operation_span;
 use yoti_types::idv::{CaptureMethod, RequirementId, ResourceId, SessionId};
 
 use crate::Error;
@@ -148,7 +149,10 @@ impl ClientSession {
     ) -> Call<()> {
         let req = face_capture_image_path(self.inner.session_id.as_str(), resource_id.as_ref())
             .map(|p| upload(Method::PUT, p, &[image.part()]));
-        self.call_empty(req)
+        self.call_empty(req).instrument(operation_span!(
+            "yoti.idv.client.upload_face_capture_image",
+            session_id = self.inner.session_id.as_str()
+        ))
     }
 
     /// `POST /sessions/{id}/resources/id-documents`: creates an ID document resource; then
@@ -163,7 +167,10 @@ impl ClientSession {
             self.path("/resources/id-documents")
                 .and_then(|p| Req::new(Method::POST, p).json(request))
         };
-        self.call_json(req)
+        self.call_json(req).instrument(operation_span!(
+            "yoti.idv.client.create_id_document",
+            session_id = self.inner.session_id.as_str()
+        ))
     }
 
     /// `PUT /sessions/{id}/resources/id-documents/{resource_id}/pages/{index}`: uploads one
@@ -188,7 +195,10 @@ impl ClientSession {
             };
             Ok(upload(Method::PUT, path, &[descriptor, page.image.part()]))
         });
-        self.call_empty(req)
+        self.call_empty(req).instrument(operation_span!(
+            "yoti.idv.client.upload_id_document_page",
+            session_id = self.inner.session_id.as_str()
+        ))
     }
 
     /// `PUT /sessions/{id}/resources/id-documents/{resource_id}/text-extraction`: the text
@@ -202,7 +212,10 @@ impl ClientSession {
             self.path(&format!("/resources/id-documents/{rid}/text-extraction"))
                 .and_then(|p| Req::new(Method::PUT, p).json(extraction))
         });
-        self.call_empty(req)
+        self.call_empty(req).instrument(operation_span!(
+            "yoti.idv.client.put_text_extraction",
+            session_id = self.inner.session_id.as_str()
+        ))
     }
 
     /// `POST /sessions/{id}/resources/liveness/zoom`: creates a zoom liveness resource; then
@@ -211,7 +224,10 @@ impl ClientSession {
         let req = self
             .path("/resources/liveness/zoom")
             .and_then(|p| Req::new(Method::POST, p).json(&serde_json::json!({})));
-        self.call_json(req)
+        self.call_json(req).instrument(operation_span!(
+            "yoti.idv.client.create_zoom_liveness",
+            session_id = self.inner.session_id.as_str()
+        ))
     }
 
     /// `PUT /sessions/{id}/resources/liveness/zoom/{resource_id}/frames/{index}`: uploads one
@@ -226,7 +242,10 @@ impl ClientSession {
             let path = self.path(&format!("/resources/liveness/zoom/{rid}/frames/{index}"))?;
             Ok(upload(Method::PUT, path, &[frame.part()]))
         });
-        self.call_empty(req)
+        self.call_empty(req).instrument(operation_span!(
+            "yoti.idv.client.upload_zoom_frame",
+            session_id = self.inner.session_id.as_str()
+        ))
     }
 
     /// `POST /sessions/{id}/resources/liveness/zoom/{resource_id}/facemap`: uploads the 3D face
@@ -249,7 +268,10 @@ impl ClientSession {
                 Ok(upload(Method::POST, path, &[part]))
             })
         };
-        self.call_empty(req)
+        self.call_empty(req).instrument(operation_span!(
+            "yoti.idv.client.upload_zoom_facemap",
+            session_id = self.inner.session_id.as_str()
+        ))
     }
 
     /// Triggers the checks ([`TRIGGER_CHECKS_PATH`]): the user is done. The service deletes
@@ -257,7 +279,10 @@ impl ClientSession {
     /// fails (401 or 409).
     pub fn trigger_checks(&self) -> Call<()> {
         let req = trigger_path(self.inner.session_id.as_str()).map(|p| Req::new(Method::POST, p));
-        self.call_empty(req)
+        self.call_empty(req).instrument(operation_span!(
+            "yoti.idv.client.trigger_checks",
+            session_id = self.inner.session_id.as_str()
+        ))
     }
 }
 

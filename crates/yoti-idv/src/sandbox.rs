@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use http::Method;
 use yoti_auth::{PrivateKey, SdkIdPlacement};
+use yoti_internal::operation_span;
 use yoti_types::idv::ResponseConfig;
 
 use crate::call::{Call, Req};
@@ -80,7 +81,9 @@ impl SandboxClient {
     /// `GET /apps/{sdkId}/response-config`: the application's response configuration.
     pub fn app_response_config(&self) -> Call<ResponseConfig> {
         let req = self.app_path().map(|p| Req::new(Method::GET, p));
-        self.backend.call_json(req, SdkIdPlacement::Query)
+        self.backend
+            .call_json(req, SdkIdPlacement::Query)
+            .instrument(operation_span!("yoti.idv.sandbox.app_response_config"))
     }
 
     /// `PUT /apps/{sdkId}/response-config` (signed without `sdkId` in the query, as the
@@ -89,14 +92,21 @@ impl SandboxClient {
         let req = self
             .app_path()
             .and_then(|p| Req::new(Method::PUT, p).json(config));
-        self.backend.call_empty(req, SdkIdPlacement::Omit)
+        self.backend
+            .call_empty(req, SdkIdPlacement::Omit)
+            .instrument(operation_span!("yoti.idv.sandbox.set_app_response_config"))
     }
 
     /// `GET /sessions/{id}/response-config`: one session's response configuration.
     pub fn session_response_config(&self, session_id: impl AsRef<str>) -> Call<ResponseConfig> {
         let req =
             session_path(session_id.as_ref(), "/response-config").map(|p| Req::new(Method::GET, p));
-        self.backend.call_json(req, SdkIdPlacement::Query)
+        self.backend
+            .call_json(req, SdkIdPlacement::Query)
+            .instrument(operation_span!(
+                "yoti.idv.sandbox.session_response_config",
+                session_id = session_id.as_ref()
+            ))
     }
 
     /// `PUT /sessions/{id}/response-config`: what this session answers (set it before the
@@ -108,6 +118,11 @@ impl SandboxClient {
     ) -> Call<()> {
         let req = session_path(session_id.as_ref(), "/response-config")
             .and_then(|p| Req::new(Method::PUT, p).json(config));
-        self.backend.call_empty(req, SdkIdPlacement::Query)
+        self.backend
+            .call_empty(req, SdkIdPlacement::Query)
+            .instrument(operation_span!(
+                "yoti.idv.sandbox.set_session_response_config",
+                session_id = session_id.as_ref()
+            ))
     }
 }

@@ -5,6 +5,7 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::time::Duration;
 
+use tracing::Instrument as _;
 use yoti_http::{RequestOptions, RetryPolicy};
 
 /// A boxed, `Send` future.
@@ -88,6 +89,42 @@ where
     pub fn with_retry(mut self, policy: RetryPolicy) -> Self {
         self.options = self.options.with_retry(policy);
         self
+    }
+
+    /// Runs the call inside `span`, its operation span (see [`operation_span!`]): every
+    /// HTTP span of the call (`yoti.http`) is then its child. When the call fails, the span's
+    /// `error.type` is set: the status of the last HTTP answer when it was a 4xx or 5xx, the
+    /// transport failure's kind, or `_OTHER` for a failure before or after the HTTP exchange.
+    ///
+    /// [`operation_span!`]: crate::operation_span
+    pub fn instrument(self, span: tracing::Span) -> Self {
+        self.instrument_with(span, |_, _| {})
+    }
+
+    /// [`instrument`](Self::instrument), and `on_ok` records what the answer tells (a new
+    /// session's id) on the span.
+    pub fn instrument_with(self, span: tracing::Span, on_ok: fn(&T, &tracing::Span)) -> Self {
+        let Self { options, run } = self;
+        Self {
+            options,
+            run: Box::new(move |options| {
+                let future = run(options);
+                Box::pin(async move {
+                    let (output, error_type) =
+                        yoti_http::with_error_type(future.instrument(span.clone())).await;
+                    match &output {
+                        Ok(answer) => on_ok(answer, &span),
+                        Err(_) => {
+                            span.record(
+                                "error.type",
+                                tracing::field::display(error_type.as_deref().unwrap_or("_OTHER")),
+                            );
+                        }
+                    }
+                    output
+                })
+            }),
+        }
     }
 
     /// Replaces every per-call option at once.

@@ -8,10 +8,13 @@ mod api;
 mod call;
 mod options;
 pub mod retry;
+mod span;
 
 pub use api::{ApiError, FieldError};
 pub use call::{BoxFuture, Call};
 pub use options::{ClientOptions, MissingCredential};
+#[doc(hidden)]
+pub use span::__tracing;
 
 /// What [`client_options_setters!`]'s setters name, for the crates that expand it.
 #[doc(hidden)]

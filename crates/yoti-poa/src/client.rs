@@ -9,7 +9,7 @@ use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderValue, Method, Request, StatusCode};
 use yoti_auth::{AssertionSigner, BearerToken, PrivateKey, TokenProvider};
 use yoti_http::{Backoff, Endpoint, Jitter, RequestOptions, Transport};
-use yoti_internal::RawResponse;
+use yoti_internal::{RawResponse, operation_span};
 use yoti_types::poa::{
     AccessToken, PoaErrorBody, PoaResult, ValidationOptions, VerificationId, VerifyAccepted,
     VerifyQuery,
@@ -296,6 +296,7 @@ impl PoaClient {
                 VerifyOutcome::Accepted(VerifyAccepted::new(result.id))
             })
         })
+        .instrument(operation_span!("yoti.poa.verify"))
     }
 
     /// Reads a result: `GET /poa/v1/verify/{id}` (its status may be `PENDING`).
@@ -306,6 +307,7 @@ impl PoaClient {
         let this = self.clone();
         let id = id.clone();
         Call::new(move |options| async move { this.read_result(&id, &options).await })
+            .instrument(operation_span!("yoti.poa.get_result"))
     }
 
     /// Polls [`get_result`](Self::get_result) while the result is `PENDING`, waiting 250 ms
@@ -336,6 +338,7 @@ impl PoaClient {
                 tokio::time::sleep(delays.delay(polls).min(within - waited)).await;
             }
         })
+        .instrument(operation_span!("yoti.poa.wait_for_result"))
     }
 
     async fn read_result(

@@ -1,6 +1,8 @@
 //! One client for every service: one key, one transport (one connection pool), one token
 //! provider, handing out the service clients.
 
+use yoti_http::{HyperClientBuilder, Transport};
+
 /// Why a [`Client`] could not be built.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -95,6 +97,7 @@ impl Client {
 #[must_use]
 pub struct ClientBuilder {
     options: yoti_internal::ClientOptions,
+    http_client: Option<HyperClientBuilder>,
     idv_url: Option<String>,
     age_url: Option<String>,
     poa_url: Option<String>,
@@ -104,6 +107,31 @@ pub struct ClientBuilder {
 
 impl ClientBuilder {
     yoti_internal::client_options_setters!(options);
+
+    /// Sets the HTTP client under the default transport: proxies, TLS (a private CA),
+    /// HTTP versions, connection timeouts and pool (see [`HyperClientBuilder`]). By default
+    /// the proxies of `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` apply. Ignored
+    /// when a whole [`transport`](Self::transport) is set.
+    ///
+    /// ```no_run
+    /// # fn run(ca_der: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
+    /// let yoti = yoti::Client::builder()
+    ///     .from_env()?
+    ///     .http_client(
+    ///         yoti::HyperClient::builder()
+    ///             .proxy("http://user:password@proxy.corp:3128")?
+    ///             .no_proxy(".corp")
+    ///             .add_root_certificate(ca_der)?,
+    ///     )
+    ///     .build()?;
+    /// # let _ = yoti;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn http_client(mut self, client: HyperClientBuilder) -> Self {
+        self.http_client = Some(client);
+        self
+    }
 
     /// Sets the IDV base URL (e.g. the sandbox's, or an emulator's `idv_url()`).
     pub fn idv_url(mut self, url: impl Into<String>) -> Self {
@@ -191,7 +219,13 @@ impl ClientBuilder {
                 yoti_internal::MissingCredential::SdkId => Error::MissingSdkId,
                 _ => Error::MissingKey,
             })?;
-        let transport = self.options.transport();
+        let mut options = self.options;
+        if options.transport.is_none() {
+            options.transport = self
+                .http_client
+                .map(|client| Transport::new(client.build()));
+        }
+        let transport = options.transport();
         // Unused without any service feature.
         let _ = (&key, &transport, &self.token_url, &self.poa_scopes);
         Ok(Client {

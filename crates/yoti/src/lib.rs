@@ -21,6 +21,8 @@ pub use yoti_http::RetryPolicy;
 pub use yoti_http::Transport;
 /// The one backoff of every retry and polling loop, and how it is randomised.
 pub use yoti_http::{Backoff, Jitter};
+/// The default HTTP client and its builder: proxies, TLS (a private CA), HTTP/2, timeouts.
+pub use yoti_http::{HyperClient, HyperClientBuilder};
 /// Why [`Client::from_env`] could not read the environment.
 pub use yoti_internal::EnvError;
 /// The timestamp type of every model.
