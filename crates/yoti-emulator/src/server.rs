@@ -5,10 +5,11 @@
 //! Each connection speaks HTTP/1.1 with keep-alive or HTTP/2: on plain TCP HTTP/2 is "prior
 //! knowledge" (h2c, recognised by its preface), over TLS (see [`Tls`]) it is negotiated by
 //! ALPN (`h2`, `http/1.1`). A client gets [`Timeouts::header_read`] to finish the TLS
-//! handshake, and to send an HTTP/1.1 request's head, counted from when the server starts
-//! waiting for it: on a new connection, and again after each answer on a kept-alive one. So a
-//! slowloris client that dribbles its headers, and an idle connection nobody uses, are both
-//! closed in bounded time instead of holding a file descriptor forever.
+//! handshake or send its first bytes, and to send an HTTP/1.1 request's head, counted from
+//! when the server starts waiting for it: on a new connection, and again after each answer on
+//! a kept-alive one. So a slowloris client that dribbles its headers, and an idle connection
+//! nobody uses, are both closed in bounded time instead of holding a file descriptor forever.
+//! (An HTTP/2 connection, once its preface is in, stays open while the client keeps it.)
 
 use std::future::Future;
 use std::pin::pin;
@@ -20,12 +21,12 @@ use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use hyper::server::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -100,14 +101,14 @@ pub(crate) async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
+    let mut http1 = http1::Builder::new();
+    http1
         .timer(TokioTimer::new())
         .header_read_timeout(timeouts.header_read)
         .keep_alive(true);
-    builder.http2().timer(TokioTimer::new());
-    let builder = Arc::new(builder);
+    let mut http2 = http2::Builder::new(TokioExecutor::new());
+    http2.timer(TokioTimer::new());
+    let builders = Arc::new(Builders { http1, http2 });
     let mut shutdown = pin!(shutdown);
     loop {
         let stream = tokio::select! {
@@ -124,45 +125,90 @@ pub(crate) async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
-        let builder = Arc::clone(&builder);
+        let builders = Arc::clone(&builders);
         let watcher = graceful.watcher();
-        match &tls {
-            None => {
-                tokio::spawn(connection(stream, app, builder, watcher));
-            }
-            Some(acceptor) => {
-                let handshake = acceptor.accept(stream);
-                let limit = timeouts.header_read;
-                tokio::spawn(async move {
-                    match tokio::time::timeout(limit, handshake).await {
-                        Ok(Ok(stream)) => connection(stream, app, builder, watcher).await,
+        let limit = timeouts.header_read;
+        let tls = tls.clone();
+        tokio::spawn(async move {
+            // The version is known before any request: from ALPN over TLS, from the first
+            // bytes on plain TCP. Both within the header-read timeout, so that a connection
+            // that never says anything is closed like a slow HTTP/1.1 head.
+            match tls {
+                None => match sniff_h2c(&stream, limit).await {
+                    Some(h2) => builders.serve(stream, h2, app, watcher).await,
+                    None => tracing::debug!("no request began in time"),
+                },
+                Some(acceptor) => {
+                    match tokio::time::timeout(limit, acceptor.accept(stream)).await {
+                        Ok(Ok(stream)) => {
+                            let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
+                            builders.serve(stream, h2, app, watcher).await;
+                        }
                         Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake failed"),
                         Err(_elapsed) => tracing::debug!("TLS handshake timed out"),
                     }
-                });
+                }
             }
-        }
+        });
     }
     drop(listener);
     graceful.shutdown().await;
     Ok(())
 }
 
-/// Serves one connection, HTTP/1.1 or HTTP/2, until it ends or shutdown ends it.
-async fn connection<I>(
-    io: I,
-    app: Router,
-    builder: Arc<auto::Builder<TokioExecutor>>,
-    watcher: Watcher,
-) where
-    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    let connection = builder
-        .serve_connection(TokioIo::new(io), TowerToHyperService::new(app))
-        .into_owned();
-    if let Err(e) = watcher.watch(connection).await {
-        tracing::debug!(error = %e, "connection ended with an error");
+/// The connection builders of both versions.
+struct Builders {
+    http1: http1::Builder,
+    http2: http2::Builder<TokioExecutor>,
+}
+
+impl Builders {
+    /// Serves one connection until it ends, or until shutdown ends it.
+    async fn serve<I>(&self, io: I, h2: bool, app: Router, watcher: Watcher)
+    where
+        I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let io = TokioIo::new(io);
+        let service = TowerToHyperService::new(app);
+        let ended = if h2 {
+            watcher
+                .watch(self.http2.serve_connection(io, service))
+                .await
+        } else {
+            watcher
+                .watch(self.http1.serve_connection(io, service))
+                .await
+        };
+        if let Err(e) = ended {
+            tracing::debug!(error = %e, "connection ended with an error");
+        }
     }
+}
+
+/// Whether a plain connection opens with HTTP/2's preface (h2c with prior knowledge), read
+/// without consuming it; `None` when it sends nothing within `limit` or closes.
+async fn sniff_h2c(stream: &TcpStream, limit: Duration) -> Option<bool> {
+    const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    let mut buf = [0u8; PREFACE.len()];
+    tokio::time::timeout(limit, async {
+        loop {
+            let n = stream.peek(&mut buf).await.ok()?;
+            if n == 0 {
+                return None;
+            }
+            if buf[..n] != PREFACE[..n] {
+                return Some(false);
+            }
+            if n == PREFACE.len() {
+                return Some(true);
+            }
+            // A preface split across packets: peek again once more may have come.
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .ok()
+    .flatten()
 }
 
 /// Middleware over every route: runs the rest of the stack in its own task, so that a

@@ -376,6 +376,13 @@ mod tests {
         // Environment proxies never take loopback traffic (the emulator, local sidecars).
         assert_eq!(via(&s, "https://127.0.0.1:9/x"), None);
         assert_eq!(via(&s, "https://localhost:9/x"), None);
+        // `*` covers IP addresses too, as in curl.
+        let all = env(&[
+            ("ALL_PROXY", "http://proxy.corp:3128"),
+            ("NO_PROXY", "x, *"),
+        ]);
+        assert_eq!(via(&all, "https://10.1.2.3/x"), None);
+        assert_eq!(via(&all, "https://api.yoti.com/x"), None);
         // HTTPS_PROXY is for https:// targets only.
         assert_eq!(via(&s, "http://api.yoti.com/x"), None);
     }
