@@ -57,11 +57,11 @@ Run it on an otherwise idle machine: the end-to-end figures need both cores.";
 
 /// One summary line.
 #[derive(Debug, Clone)]
-struct Summary {
-    name: String,
-    value: f64,
-    unit: String,
-    ratio: f64,
+pub(crate) struct Summary {
+    pub(crate) name: String,
+    pub(crate) value: f64,
+    pub(crate) unit: String,
+    pub(crate) ratio: f64,
     target: Target,
     about: String,
 }
@@ -124,7 +124,7 @@ impl Target {
 
 impl Summary {
     /// Parses a `BENCH ...` line.
-    fn parse(line: &str) -> Option<Self> {
+    pub(crate) fn parse(line: &str) -> Option<Self> {
         let rest = line.strip_prefix("BENCH ")?;
         let (fields, about) = rest.split_once(" | ").unwrap_or((rest, ""));
         let field = |key: &str| {
@@ -310,7 +310,7 @@ fn run_one(package: &'static str, bench: &'static str, seconds: &str) -> Result<
 }
 
 /// A figure with a sensible number of digits.
-fn number(x: f64) -> String {
+pub(crate) fn number(x: f64) -> String {
     match x.abs() {
         a if a >= 100.0 => format!("{x:.0}"),
         a if a >= 10.0 => format!("{x:.1}"),
@@ -394,7 +394,7 @@ fn cpu_model() -> Option<String> {
 }
 
 /// The first three fields of `/proc/loadavg` (Linux), if any.
-fn load_average() -> Option<String> {
+pub(crate) fn load_average() -> Option<String> {
     let text = std::fs::read_to_string("/proc/loadavg").ok()?;
     let fields: Vec<&str> = text.split_whitespace().take(3).collect();
     (fields.len() == 3).then(|| fields.join(", "))

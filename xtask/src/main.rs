@@ -7,8 +7,11 @@
 //! - `snapshots [--accept|--reject] [--no-run]`: reviews insta snapshots without cargo-insta
 //!   (see `snapshots.rs`).
 //! - `bench`: the benchmarks (see `bench.rs`).
+//! - `bench-ab --base REV`: the benchmarks' ratios at REV against the working tree, from
+//!   alternating runs (see `bench_ab.rs`).
 
 mod bench;
+mod bench_ab;
 mod fixtures;
 mod snapshots;
 
@@ -24,6 +27,7 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("ci") => run(Command::new("bash").arg(root().join(".ci/run"))),
         Some("bench") => bench::run(&args[1..]),
+        Some("bench-ab") => bench_ab::run(&args[1..]),
         Some("fixtures") => fixtures::run(&args[1..]),
         Some("snapshots") => snapshots::run(&args[1..]),
         Some("help" | "-h" | "--help") => {
@@ -53,6 +57,10 @@ fn usage() -> String {
             "run the snapshot tests and review pending insta snapshots",
         ),
         ("bench", "run the benchmarks"),
+        (
+            bench_ab::USAGE,
+            "compare the benchmarks' ratios with those at an earlier commit",
+        ),
     ];
     let mut out = String::from("usage: cargo xtask <command>\n\ncommands:\n");
     for (command, what) in commands {

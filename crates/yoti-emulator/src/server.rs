@@ -12,6 +12,7 @@
 //! (An HTTP/2 connection, once its preface is in, stays open while the client keeps it.)
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::pin::pin;
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,6 +22,7 @@ use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use futures_util::FutureExt as _;
 use hyper::server::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::graceful::{GracefulShutdown, Watcher};
@@ -211,13 +213,19 @@ async fn sniff_h2c(stream: &TcpStream, limit: Duration) -> Option<bool> {
     .flatten()
 }
 
-/// Middleware over every route: runs the rest of the stack in its own task, so that a
+/// Middleware over every route: polls the rest of the stack under `catch_unwind`, so that a
 /// panic there is caught, counted (`panics` in the stats) and answered 500 with a JSON body
 /// in the service's error style, instead of dropping the connection. A 413 that is not JSON
 /// (axum's own, from an extractor's limit) is answered in the service's style too.
+///
+/// The handler is polled in the connection's own task: a task of its own per request (as
+/// `tokio::spawn` would give) costs a scheduler hop, often a wake-up of the other worker,
+/// on every request, and that was a tenth of a concurrency-1 round trip (docs/BENCHMARKS.md).
 pub(crate) async fn guard(State(shared): State<Shared>, request: Request, next: Next) -> Response {
     let style = crate::state::error_style_for(request.uri().path());
-    match tokio::spawn(next.run(request)).await {
+    // Unwind safety: a panicking handler leaves nothing half-written that others read
+    // unguarded; the shared state is behind locks, which a panic poisons or releases.
+    match AssertUnwindSafe(next.run(request)).catch_unwind().await {
         Ok(response)
             if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_json(&response) =>
         {
@@ -230,9 +238,12 @@ pub(crate) async fn guard(State(shared): State<Shared>, request: Request, next: 
             .into_response()
         }
         Ok(response) => response,
-        Err(e) => {
+        Err(payload) => {
             shared.stats.count_panic();
-            tracing::error!(error = %e, "a handler panicked");
+            tracing::error!(
+                panic = panic_message(payload.as_ref()),
+                "a handler panicked"
+            );
             ApiError::new(
                 style,
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -244,10 +255,69 @@ pub(crate) async fn guard(State(shared): State<Shared>, request: Request, next: 
     }
 }
 
+/// The message a panic was raised with, when it is text (`panic!("...")` gives one).
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(not text)")
+}
+
 fn is_json(response: &Response) -> bool {
     response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use axum::body::Body;
+    use axum::middleware::from_fn_with_state;
+    use axum::routing::get;
+    use http_body_util::BodyExt as _;
+
+    use super::*;
+    use crate::state::State as EmulatorState;
+
+    /// A handler that panics is answered 500 in its service's error style, counted, and the
+    /// same router goes on answering: the net catches the panic where the handler is polled.
+    #[tokio::test]
+    async fn a_panicking_handler_is_a_counted_500_in_the_service_style() {
+        let shared: Shared = Arc::new(EmulatorState::new(
+            yoti_auth::Verifier::new(),
+            crate::FaultConfig::default(),
+            crate::DEFAULT_BODY_LIMIT,
+            crate::WebhookPolicy::default(),
+        ));
+        async fn boom() -> &'static str {
+            panic!("boom in a handler")
+        }
+        let mut router = Router::new()
+            .route("/idverify/v1/boom", get(boom))
+            .route("/idverify/v1/fine", get(|| async { "fine" }))
+            .layer(from_fn_with_state(shared.clone(), guard))
+            .with_state(shared.clone());
+        let call = |path: &'static str| Request::get(path).body(Body::empty()).unwrap();
+
+        let answer = tower::Service::call(&mut router, call("/idverify/v1/boom"))
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(is_json(&answer));
+        let body = answer.into_body().collect().await.unwrap().to_bytes();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["code"], "INTERNAL_ERROR", "{body}");
+        assert_eq!(shared.stats.snapshot().panics, 1);
+
+        let answer = tower::Service::call(&mut router, call("/idverify/v1/fine"))
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::OK);
+        assert_eq!(shared.stats.snapshot().panics, 1);
+    }
 }
