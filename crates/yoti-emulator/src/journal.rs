@@ -10,7 +10,7 @@
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime};
 
 use axum::extract::{OriginalUri, Request, State};
 use axum::middleware::Next;
@@ -98,11 +98,50 @@ pub struct SignatureDiagnosis {
 }
 
 /// The journal proper: a bounded queue, newest last.
+///
+/// It is written on every request and read by a person now and then, so the request path
+/// only moves what it already has into a [`Recorded`] (no formatting, no redaction, no
+/// copies of the URI); [`list`](Self::list) makes the [`JournalEntry`]s.
 #[derive(Debug)]
 pub(crate) struct Journal {
     capacity: AtomicUsize,
     next: AtomicU64,
-    entries: Mutex<VecDeque<JournalEntry>>,
+    entries: Mutex<VecDeque<Recorded>>,
+}
+
+/// A request as the hot path records it.
+#[derive(Debug)]
+struct Recorded {
+    id: u64,
+    at: SystemTime,
+    method: http::Method,
+    uri: http::Uri,
+    app: Option<String>,
+    status: u16,
+    code: Option<String>,
+    latency: Duration,
+    signature: Option<Box<SignatureDiagnosis>>,
+}
+
+impl Recorded {
+    fn entry(&self) -> JournalEntry {
+        let path = self.uri.path();
+        JournalEntry {
+            id: self.id,
+            at: time::OffsetDateTime::from(self.at)
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+            method: self.method.to_string(),
+            path: path.to_owned(),
+            query: self.uri.query().map(redact),
+            service: service_of(path).to_owned(),
+            app: self.app.clone(),
+            status: self.status,
+            code: self.code.clone(),
+            latency_ms: u64::try_from(self.latency.as_millis()).unwrap_or(u64::MAX),
+            signature: self.signature.as_deref().cloned(),
+        }
+    }
 }
 
 impl Journal {
@@ -128,23 +167,28 @@ impl Journal {
         }
     }
 
-    fn push(&self, mut entry: JournalEntry) {
+    fn push(&self, mut entry: Recorded) {
         let capacity = self.capacity();
         if capacity == 0 {
             return;
         }
         entry.id = self.next.fetch_add(1, Ordering::Relaxed);
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        while entries.len() >= capacity {
-            entries.pop_front();
+        // The entries that make room are dropped after the lock is released.
+        let mut dropped = Vec::new();
+        {
+            let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+            while entries.len() >= capacity {
+                dropped.extend(entries.pop_front());
+            }
+            entries.push_back(entry);
         }
-        entries.push_back(entry);
+        drop(dropped);
     }
 
     /// The entries, newest first.
     pub(crate) fn list(&self) -> Vec<JournalEntry> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries.iter().rev().cloned().collect()
+        entries.iter().rev().map(Recorded::entry).collect()
     }
 
     pub(crate) fn clear(&self) {
@@ -314,13 +358,13 @@ pub(crate) async fn record(
     mut request: Request,
     next: Next,
 ) -> Response {
+    if shared.journal.capacity() == 0 {
+        return next.run(request).await;
+    }
     let started = Instant::now();
-    let at = time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
-    let method = request.method().to_string();
-    let path = request.uri().path().to_owned();
-    let query = request.uri().query().map(redact);
+    let at = SystemTime::now();
+    let method = request.method().clone();
+    let uri = request.uri().clone();
     let note = Note::default();
     request.extensions_mut().insert(note.clone());
     let age_app = request
@@ -330,21 +374,19 @@ pub(crate) async fn record(
         .map(str::to_owned);
     let response = next.run(request).await;
     let inner = std::mem::take(&mut *note.0.lock().unwrap_or_else(|p| p.into_inner()));
-    shared.journal.push(JournalEntry {
+    shared.journal.push(Recorded {
         id: 0,
         at,
-        service: service_of(&path).to_owned(),
         method,
-        path,
-        query,
+        uri,
         app: inner.app.or(age_app),
         status: response.status().as_u16(),
         code: response
             .extensions()
             .get::<AnsweredCode>()
             .map(|c| c.0.clone()),
-        latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        signature: inner.signature,
+        latency: started.elapsed(),
+        signature: inner.signature.map(Box::new),
     });
     response
 }
@@ -398,17 +440,15 @@ mod tests {
     fn the_journal_keeps_the_last_n() {
         let journal = Journal::new(2);
         for i in 0..3 {
-            journal.push(JournalEntry {
+            journal.push(Recorded {
                 id: 0,
-                at: String::new(),
-                method: "GET".into(),
-                path: format!("/p{i}"),
-                query: None,
-                service: "other".into(),
+                at: SystemTime::UNIX_EPOCH,
+                method: http::Method::GET,
+                uri: format!("/p{i}?sessionToken=s3cret").parse().unwrap(),
                 app: None,
                 status: 200,
                 code: None,
-                latency_ms: 0,
+                latency: Duration::from_millis(3),
                 signature: None,
             });
         }
@@ -416,6 +456,10 @@ mod tests {
         assert_eq!(list.len(), 2);
         assert_eq!((list[0].id, list[0].path.as_str()), (3, "/p2"));
         assert_eq!(list[1].path, "/p1");
+        assert_eq!(list[0].query.as_deref(), Some("sessionToken=[redacted]"));
+        assert_eq!(list[0].service, "other");
+        assert_eq!(list[0].latency_ms, 3);
+        assert_eq!(list[0].at, "1970-01-01T00:00:00Z");
     }
 
     #[test]
