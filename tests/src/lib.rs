@@ -44,6 +44,41 @@ pub fn transport() -> Transport {
     )
 }
 
+/// An IDV client of the test application for `emulator`, on [`transport`].
+pub fn idv_client(emulator: &Emulator) -> yoti_idv::IdvClient {
+    yoti_idv::IdvClient::builder()
+        .sdk_id(SDK_ID)
+        .key(test_key())
+        .base_url(emulator.idv_url())
+        .transport(transport())
+        .build()
+        .expect("an IDV client for the emulator")
+}
+
+/// An Age client of the test application for `emulator`, on [`transport`].
+pub fn age_client(emulator: &Emulator) -> yoti_age::AgeClient {
+    yoti_age::AgeClient::builder()
+        .sdk_id(SDK_ID)
+        .key(test_key())
+        .base_url(emulator.age_url())
+        .transport(transport())
+        .build()
+        .expect("an Age client for the emulator")
+}
+
+/// A Proof of Age client of the test application for `emulator` (its token endpoint too),
+/// on [`transport`].
+pub fn poa_client(emulator: &Emulator) -> yoti_poa::PoaClient {
+    yoti_poa::PoaClient::builder()
+        .sdk_id(SDK_ID)
+        .key(test_key())
+        .base_url(emulator.poa_url())
+        .token_url(emulator.token_url())
+        .transport(transport())
+        .build()
+        .expect("a PoA client for the emulator")
+}
+
 /// What a request came back with.
 #[derive(Debug)]
 pub struct Outcome {

@@ -14,17 +14,11 @@ use yoti_age::{
 use yoti_auth::{PrivateKey, RequestSigner, SdkIdPlacement};
 use yoti_emulator::{Emulator, FaultConfig};
 use yoti_tests::images::{self, Colour, Spec};
-use yoti_tests::{SDK_ID, emulator, send, test_key, transport};
+use yoti_tests::{SDK_ID, age_client, emulator, send, test_key, transport};
 
 async fn setup() -> (Emulator, RequestSigner, AgeClient) {
     let (emu, signer) = emulator().await;
-    let client = AgeClient::builder()
-        .sdk_id(SDK_ID)
-        .key(test_key())
-        .base_url(emu.age_url())
-        .transport(transport())
-        .build()
-        .unwrap();
+    let client = age_client(&emu);
     (emu, signer, client)
 }
 

@@ -2,22 +2,16 @@
 //! through the SDK against the emulator, like a card processor's test card numbers.
 
 use yoti_age::{
-    AgeClient, Estimate, Verify,
+    Estimate, Verify,
     models::{AgeErrorCode, Operator, Prediction},
 };
 use yoti_emulator::test_images::{AgeTestImage, age};
-use yoti_tests::{SDK_ID, emulator, test_key, transport};
+use yoti_tests::{age_client, emulator};
 
 #[tokio::test]
 async fn test_images_yield_their_age_fake_or_error() {
     let (emu, _) = emulator().await;
-    let client = AgeClient::builder()
-        .sdk_id(SDK_ID)
-        .key(test_key())
-        .base_url(emu.age_url())
-        .transport(transport())
-        .build()
-        .unwrap();
+    let client = age_client(&emu);
 
     for years in [12u8, 17, 18, 25, 64] {
         let estimate = client

@@ -34,7 +34,7 @@ use yoti_idv::models::spec::{
 use yoti_idv::models::{LivenessType, ResponseConfig, SessionSpec, SessionState};
 use yoti_idv::notification::Event;
 use yoti_idv::{IdvClient, NotificationVerifier, WaitOptions};
-use yoti_tests::{SDK_ID, emulator, test_key, transport};
+use yoti_tests::{emulator, idv_client, transport};
 
 use webdriver::Browser;
 
@@ -54,13 +54,7 @@ fn tools() -> Option<(PathBuf, PathBuf)> {
 }
 
 async fn client_for(emu: &Emulator) -> IdvClient {
-    IdvClient::builder()
-        .sdk_id(SDK_ID)
-        .key(test_key())
-        .base_url(emu.idv_url())
-        .transport(transport())
-        .build()
-        .expect("a client for the emulator")
+    idv_client(emu)
 }
 
 /// A page on another loopback origin that embeds `src` in an iframe and keeps every message

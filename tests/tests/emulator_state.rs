@@ -14,8 +14,8 @@ use yoti_idv::models::spec::{
 use yoti_idv::models::{CaptureMethod, ResponseConfig, SessionSpec, SessionState};
 use yoti_idv::{CreateIdDocumentRequest, IdvClient, Image, MediaContent, PageUpload};
 use yoti_poa::models::VerifyQuery;
-use yoti_poa::{PoaClient, VerifyOutcome, timestamp_now};
-use yoti_tests::{SDK_ID, emulator, images, test_key, transport};
+use yoti_poa::{VerifyOutcome, timestamp_now};
+use yoti_tests::{SDK_ID, emulator, idv_client, images, poa_client, transport};
 
 /// An admin request: status and JSON body (Null when empty).
 async fn admin(
@@ -45,16 +45,6 @@ async fn export(emu: &Emulator) -> Value {
     let (status, document) = admin(emu, Method::GET, "/state", None).await;
     assert_eq!(status, StatusCode::OK, "{document}");
     document
-}
-
-fn idv_client(emu: &Emulator) -> IdvClient {
-    IdvClient::builder()
-        .sdk_id(SDK_ID)
-        .key(test_key())
-        .base_url(emu.idv_url())
-        .transport(transport())
-        .build()
-        .unwrap()
 }
 
 fn spec() -> SessionSpec {
@@ -192,14 +182,7 @@ async fn export_reset_import_round_trips_a_populated_emulator_exactly() {
         .unwrap();
 
     // A PoA result, an Age forced outcome, a fault setting, the clock moved.
-    let poa = PoaClient::builder()
-        .sdk_id(SDK_ID)
-        .key(test_key())
-        .base_url(emu.poa_url())
-        .token_url(emu.token_url())
-        .transport(transport())
-        .build()
-        .unwrap();
+    let poa = poa_client(&emu);
     let query = VerifyQuery::new("age_over:18#state", timestamp_now(), "pos-1");
     let VerifyOutcome::Done(result) = poa.verify(&query).await.unwrap() else {
         panic!("a result now")

@@ -31,7 +31,7 @@ use yoti_idv::{
     MediaContent, NotificationVerifier, PageUpload, SupportedDocumentsRequest, TextExtraction,
     WaitOptions,
 };
-use yoti_tests::{SDK_ID, emulator, test_key, transport};
+use yoti_tests::{emulator, idv_client, transport};
 
 // ----- helpers --------------------------------------------------------------------------
 
@@ -44,13 +44,7 @@ fn authenticity(manual_check: ManualCheck) -> IdDocumentAuthenticityConfig {
 
 async fn setup() -> (Emulator, IdvClient) {
     let (emu, _) = emulator().await;
-    let client = IdvClient::builder()
-        .sdk_id(SDK_ID)
-        .key(test_key())
-        .base_url(emu.idv_url())
-        .transport(transport())
-        .build()
-        .expect("a client for the emulator");
+    let client = idv_client(&emu);
     (emu, client)
 }
 

@@ -21,17 +21,11 @@ use yoti_idv::models::{
     SessionConfiguration, SessionResult, SessionSpec, SessionState,
 };
 use yoti_idv::{IdvClient, WaitOptions};
-use yoti_tests::{SDK_ID, emulator, test_key, transport};
+use yoti_tests::{emulator, idv_client, transport};
 
 async fn setup() -> (Emulator, IdvClient) {
     let (emu, _) = emulator().await;
-    let client = IdvClient::builder()
-        .sdk_id(SDK_ID)
-        .key(test_key())
-        .base_url(emu.idv_url())
-        .transport(transport())
-        .build()
-        .expect("a client for the emulator");
+    let client = idv_client(&emu);
     (emu, client)
 }
 

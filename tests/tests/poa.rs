@@ -20,7 +20,7 @@ use yoti_poa::{
     Error, HttpTokenEndpoint, PoaClient, VerifyOutcome, WebhookEvent, WebhookVerifier,
     timestamp_now,
 };
-use yoti_tests::{SDK_ID, test_key, transport};
+use yoti_tests::{SDK_ID, poa_client, test_key, transport};
 use yoti_types::Timestamp;
 
 async fn start() -> Emulator {
@@ -37,14 +37,7 @@ async fn start() -> Emulator {
 }
 
 fn client(emu: &Emulator) -> PoaClient {
-    PoaClient::builder()
-        .sdk_id(SDK_ID)
-        .key(test_key())
-        .base_url(emu.poa_url())
-        .token_url(emu.token_url())
-        .transport(transport())
-        .build()
-        .expect("client")
+    poa_client(emu)
 }
 
 /// A QR value never used before, answering as `scheme` says.

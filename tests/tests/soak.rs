@@ -14,7 +14,7 @@ use serde_json::json;
 use yoti_emulator::{Emulator, FaultConfig};
 use yoti_idv::models::{CaptureMethod, SessionSpec};
 use yoti_idv::{CreateIdDocumentRequest, Error, IdvClient, Image, PageUpload};
-use yoti_tests::{SDK_ID, test_key, transport};
+use yoti_tests::{SDK_ID, idv_client, test_key};
 
 const TASKS: usize = 12;
 const ROUNDS: usize = 12;
@@ -107,13 +107,7 @@ async fn concurrent_sessions_with_faults_stay_consistent_and_never_panic() {
         .start()
         .await
         .unwrap();
-    let idv = IdvClient::builder()
-        .sdk_id(SDK_ID)
-        .key(test_key())
-        .base_url(emu.idv_url())
-        .transport(transport())
-        .build()
-        .unwrap();
+    let idv = idv_client(&emu);
     let image = Image::new(yoti_emulator::test_images::jpeg(320, 200, 3)).unwrap();
     let ledger = Arc::new(Mutex::new(Ledger::default()));
 
