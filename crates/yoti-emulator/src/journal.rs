@@ -321,6 +321,23 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The URI to keep: as it came, unless its query carries a secret, whose value is then
+/// replaced before anything holds it (so not even the journal's `Debug` could show it).
+fn without_secrets(uri: &http::Uri) -> http::Uri {
+    let Some(query) = uri.query() else {
+        return uri.clone();
+    };
+    let secret = query
+        .split('&')
+        .any(|pair| SECRET_PARAMS.contains(&pair.split_once('=').map_or(pair, |(k, _)| k)));
+    if !secret {
+        return uri.clone();
+    }
+    format!("{}?{}", uri.path(), redact(query))
+        .parse()
+        .unwrap_or_else(|_| uri.path().parse().unwrap_or_default())
+}
+
 /// A query with the values of secret parameters replaced.
 fn redact(query: &str) -> String {
     query
@@ -364,7 +381,7 @@ pub(crate) async fn record(
     let started = Instant::now();
     let at = SystemTime::now();
     let method = request.method().clone();
-    let uri = request.uri().clone();
+    let uri = without_secrets(request.uri());
     let note = Note::default();
     request.extensions_mut().insert(note.clone());
     let age_app = request
@@ -434,6 +451,21 @@ mod tests {
             "sessionID=abc&sessionToken=[redacted]&x=1"
         );
         assert_eq!(redact("sdkId=a&nonce=n"), "sdkId=a&nonce=n");
+    }
+
+    #[test]
+    fn a_kept_uri_holds_no_token() {
+        let uri: http::Uri = "/idverify/v1/sessions/s1?sessionID=s1&sessionToken=s3cret"
+            .parse()
+            .unwrap();
+        let kept = without_secrets(&uri);
+        assert_eq!(
+            kept.to_string(),
+            "/idverify/v1/sessions/s1?sessionID=s1&sessionToken=[redacted]"
+        );
+        assert!(!format!("{kept:?}").contains("s3cret"));
+        let plain: http::Uri = "/age/v1/age-verify?sdkId=a&nonce=n".parse().unwrap();
+        assert_eq!(without_secrets(&plain), plain);
     }
 
     #[test]
